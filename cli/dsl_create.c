@@ -1,0 +1,232 @@
+/* dsl_create.c - `dsl create`: walk, hash into a v2 torrent, publish. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "dsl_util.h"
+
+#define DEFAULT_PIECE_SIZE (256u << 10)
+
+double cli_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void cli_progress_cb(void *arg, int done, int total)
+{
+	struct cli_progress *p = arg;
+	int pct = total ? (int)((long long)done * 100 / total) : 100;
+	double secs = cli_now() - p->start;
+	double bytes = total ? (double)p->total_bytes * done / total : 0;
+	char bar[41];
+
+	if (!p->enabled || (pct == p->last_pct && done != total))
+		return;
+	p->last_pct = pct;
+	memset(bar, ' ', 40);
+	memset(bar, '#', (size_t)(pct * 40 / 100));
+	bar[40] = '\0';
+	fprintf(stderr, "\rhashing [%s] %3d%% %d/%d pieces %.0f MB/s", bar, pct, done, total,
+		secs > 0 ? bytes / secs / 1e6 : 0.0);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
+static int parse_size(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+
+	if (end == s)
+		return -1;
+	if (*end == 'k' || *end == 'K')
+		v <<= 10, end++;
+	else if (*end == 'm' || *end == 'M')
+		v <<= 20, end++;
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	if (*end || v < 16384 || v > (16u << 20) || (v & (v - 1)))
+		return -1;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int check_env(struct cli_walk *w, struct dsl_err *e)
+{
+	for (size_t i = 0; i < w->desc.nenv; i++)
+		for (size_t j = 0; j < w->desc.env[i].npaths; j++) {
+			const char *p = w->desc.env[i].paths[j];
+			const struct dsl_node *n = strcmp(p, ".") ? dsl_desc_find(&w->desc, p) : NULL;
+
+			if (strcmp(p, ".") && (!n || n->type != DSL_NODE_DIR)) {
+				dsl_err_set(e, "--env %s=%s: '%s' is not a directory in the set",
+					    w->desc.env[i].name, p, p);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+static int add_env_opt(struct cli_walk *w, const char *opt, struct dsl_err *e)
+{
+	const char *eq = strchr(opt, '=');
+	char *var;
+	int rc;
+
+	if (!eq || eq == opt) {
+		dsl_err_set(e, "--env '%s': expected VAR=RELPATH", opt);
+		return -1;
+	}
+	if (strcmp(eq + 1, ".") && !dsl_relpath_valid(eq + 1)) {
+		dsl_err_set(e, "--env '%s': '%s' is not a path relative to the set's root", opt, eq + 1);
+		return -1;
+	}
+	var = strndup(opt, (size_t)(eq - opt));
+	rc = dsl_desc_add_env(&w->desc, var, eq + 1, e);
+	free(var);
+	return rc;
+}
+
+/* Hash into a temporary torrent and publish it with the description. */
+static int hash_and_publish(struct cli_ctx *ctx, struct cli_walk *w, uint32_t piece_size,
+			    int force, struct dsl_err *e)
+{
+	const char *tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+	char *tmp = dsl_xasprintf("%s/dsl-create.XXXXXX", tmpdir);
+	struct cli_progress prog = { .enabled = ctx->is_tty, .start = cli_now(),
+				     .total_bytes = w->desc.total_size, .last_pct = -1 };
+	struct dsl_tmeta meta;
+	char size[32];
+	double secs;
+	int fd = mkstemp(tmp), rc;
+
+	if (fd < 0) {
+		dsl_err_set(e, "cannot create a temporary file in %s: %m", tmpdir);
+		free(tmp);
+		return -1;
+	}
+	close(fd);
+	memset(&meta, 0, sizeof(meta));
+	rc = dsl_torrent_create(w->desc.name, w->files, w->nfiles, piece_size, tmp,
+				cli_progress_cb, &prog, &meta, e);
+	secs = cli_now() - prog.start;
+	if (rc == 0) {
+		snprintf(w->desc.infohash, sizeof(w->desc.infohash), "%s", meta.infohash);
+		w->desc.piece_size = piece_size;
+		w->desc.created = time(NULL);
+		rc = dsl_registry_publish(ctx->publish_dir, &w->desc, tmp, force, e);
+	}
+	if (rc == 0) {
+		dsl_human_size(w->desc.total_size, size, sizeof(size));
+		printf("published set '%s' version %s\n", w->desc.name, w->desc.infohash);
+		printf("  %llu files, %s, %d pieces of %u KiB, in %s\n",
+		       (unsigned long long)w->desc.file_count, size, meta.num_pieces,
+		       piece_size >> 10, ctx->publish_dir);
+		printf("  hashed in %.2f s (%.0f MB/s)\n", secs,
+		       secs > 0 ? (double)w->desc.total_size / secs / 1e6 : 0.0);
+	}
+	dsl_tmeta_free(&meta);
+	unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "env", required_argument, NULL, 'e' },
+		{ "piece-size", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "from-exe", required_argument, NULL, 'x' },
+		{ "exclude", required_argument, NULL, 'X' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char *default_exclude[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
+	char **exclude = NULL;
+	size_t nexclude = 0;
+	const char *from_exe = NULL;
+	uint32_t piece_size = DEFAULT_PIECE_SIZE;
+	struct cli_walk w;
+	struct dsl_err err;
+	int force = 0, c, rc = 1;
+
+	cli_walk_init(&w);
+	while ((c = getopt_long(argc, argv, "e:p:fx:X:r:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e':
+			if (add_env_opt(&w, optarg, &err) < 0)
+				goto fail;
+			break;
+		case 'p':
+			if (parse_size(optarg, &piece_size) < 0) {
+				fprintf(stderr, "dsl create: --piece-size '%s': need a power of two from 16K to 16M\n",
+					optarg);
+				goto out;
+			}
+			break;
+		case 'f': force = 1; break;
+		case 'x': from_exe = optarg; break;
+		case 'X':
+			exclude = dsl_xrealloc(exclude, (nexclude + 1) * sizeof(*exclude));
+			exclude[nexclude++] = optarg;
+			break;
+		case 'r':
+			cli_set_registry(ctx, optarg);
+			break;
+		default:
+			fputs("usage: dsl create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
+			      "       dsl create NAME --from-exe BINARY [--exclude DIR]... [--force]\n", stderr);
+			goto out;
+		}
+	}
+	if (optind >= argc) {
+		fputs("dsl create: missing set NAME\n", stderr);
+		goto out;
+	}
+	if (!dsl_name_valid(argv[optind], &err))
+		goto fail;
+	w.desc.name = dsl_strdup(argv[optind++]);
+	if (from_exe && optind < argc) {
+		fputs("dsl create: give either PATHs or --from-exe, not both\n", stderr);
+		goto out;
+	}
+	if (!from_exe && optind >= argc) {
+		fputs("dsl create: no PATH given\n", stderr);
+		goto out;
+	}
+	if (from_exe) {
+		if (cli_exe_closure(&w, from_exe, nexclude ? exclude : default_exclude,
+				    nexclude ? nexclude : 4, &err) < 0)
+			goto fail;
+	} else if (cli_walk_paths(&w, argv + optind, (size_t)(argc - optind), &err) < 0) {
+		goto fail;
+	}
+	if (cli_walk_finish(&w, &err) < 0 || check_env(&w, &err) < 0)
+		goto fail;
+	if (w.skipped)
+		fprintf(stderr, "dsl: warning: %zu entr%s skipped (see above)\n", w.skipped, w.skipped == 1 ? "y" : "ies");
+	/* The per-user registry may not exist yet; the system one must. */
+	if (ctx->publish_dir == ctx->user_registry && dsl_mkdir_p(ctx->publish_dir, 0755, &err) < 0)
+		goto fail;
+	if (hash_and_publish(ctx, &w, piece_size, force, &err) < 0)
+		goto fail;
+	rc = 0;
+	goto out;
+fail:
+	fprintf(stderr, "dsl create: %s\n", err.msg);
+out:
+	free(exclude);
+	cli_walk_free(&w);
+	return rc;
+}

@@ -1,0 +1,123 @@
+/* dsl_main.c - the `dsl` setup tool: configuration, registries, dispatch. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+static const char usage[] =
+	"usage: dsl [--conf FILE] [--registry DIR] COMMAND [ARGS]\n"
+	"\n"
+	"commands:\n"
+	"  create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
+	"  create NAME --from-exe BINARY [--exclude DIR]... [--force]\n"
+	"                          publish a library set (a new version with --force)\n"
+	"  list                    the sets you can use\n"
+	"  show NAME [--version H] [--files] [--json]\n"
+	"                          one set's description\n"
+	"  verify NAME             re-hash the set's source files against its torrent\n"
+	"  remove NAME [--version H]\n"
+	"                          remove a set, or one old version of it\n"
+	"\n"
+	"Registries: look-ups search the per-user registry (user_registry=, default\n"
+	"~/.dsl/sets) and then the system registry (registry=, default /etc/dsl/sets).\n"
+	"create and remove write to --registry DIR if given, else to the system\n"
+	"registry as root and to the per-user registry otherwise.  Configuration:\n"
+	"/etc/dsl/dsl.conf (or --conf FILE, or $DSL_CONF).\n";
+
+static const char *home_dir(void)
+{
+	const char *h = getenv("HOME");
+	struct passwd *pw;
+
+	if (h && h[0] == '/')
+		return h;
+	pw = getpwuid(getuid());
+	return pw ? pw->pw_dir : NULL;
+}
+
+void cli_set_registry(struct cli_ctx *ctx, const char *dir)
+{
+	ctx->registry_opt = dir;
+	ctx->search.dirs[0] = dir;
+	ctx->search.ndirs = 1;
+	ctx->publish_dir = dir;
+}
+
+static int setup_registries(struct cli_ctx *ctx)
+{
+	if (ctx->registry_opt) {
+		cli_set_registry(ctx, ctx->registry_opt);
+		return 0;
+	}
+	if (dsl_config_user_registry(&ctx->cfg, home_dir(), ctx->user_registry,
+				     sizeof(ctx->user_registry)) == 0)
+		ctx->search.dirs[ctx->search.ndirs++] = ctx->user_registry;
+	ctx->search.dirs[ctx->search.ndirs++] = ctx->cfg.registry;
+	if (geteuid() == 0 || !ctx->user_registry[0])
+		ctx->publish_dir = ctx->cfg.registry;
+	else
+		ctx->publish_dir = ctx->user_registry;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "conf", required_argument, NULL, 'c' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli_ctx ctx;
+	struct dsl_err err;
+	const char *conf = getenv("DSL_CONF");
+	const char *cmd;
+	int c;
+
+	memset(&ctx, 0, sizeof(ctx));
+	dsl_config_defaults(&ctx.cfg);
+	ctx.is_tty = isatty(STDERR_FILENO);
+	/* '+': stop at the command; its options are its own. */
+	while ((c = getopt_long(argc, argv, "+c:r:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': conf = optarg; break;
+		case 'r': ctx.registry_opt = optarg; break;
+		case 'h': fputs(usage, stdout); return 0;
+		default: fputs(usage, stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (dsl_config_load_file(&ctx.cfg, conf ? conf : ctx.cfg.conf_file, conf != NULL, &err) < 0) {
+		fprintf(stderr, "dsl: %s\n", err.msg);
+		return 1;
+	}
+	setup_registries(&ctx);
+	cmd = argv[optind];
+	argc -= optind;
+	argv += optind;
+	optind = 0;   /* glibc: 0 re-initialises getopt for the subcommand (drops "+") */
+	if (!strcmp(cmd, "create"))
+		return cmd_create(&ctx, argc, argv);
+	if (!strcmp(cmd, "list"))
+		return cmd_list(&ctx, argc, argv);
+	if (!strcmp(cmd, "show"))
+		return cmd_show(&ctx, argc, argv);
+	if (!strcmp(cmd, "verify"))
+		return cmd_verify(&ctx, argc, argv);
+	if (!strcmp(cmd, "remove"))
+		return cmd_remove(&ctx, argc, argv);
+	if (!strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	fprintf(stderr, "dsl: unknown command '%s'\n%s", cmd, usage);
+	return 2;
+}

@@ -1,0 +1,222 @@
+/* dsl_query.c - `dsl list`, `dsl show`, `dsl remove`. */
+#define _GNU_SOURCE
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli.h"
+#include "dsl_util.h"
+
+static void format_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm);
+}
+
+struct list_acc {
+	int header_done;
+	int broken;
+};
+
+static void list_one(void *arg, const char *dir, const char *name,
+		     const struct dsl_set_ref *ref, const struct dsl_err *err)
+{
+	struct list_acc *acc = arg;
+	char size[32], when[32];
+
+	if (!acc->header_done) {
+		printf("%-24s %-12s %10s %8s  %-20s  %s\n", "NAME", "VERSION", "SIZE", "FILES",
+		       "CREATED", "REGISTRY");
+		acc->header_done = 1;
+	}
+	if (!ref) {
+		/* A broken set is reported and skipped; the listing goes on. */
+		fprintf(stderr, "dsl list: %s\n", err->msg);
+		printf("%-24s %-12s %10s %8s  %-20s  %s\n", name, "(broken)", "-", "-", "-", dir);
+		acc->broken++;
+		return;
+	}
+	dsl_human_size(ref->desc.total_size, size, sizeof(size));
+	format_time(ref->desc.created, when, sizeof(when));
+	printf("%-24s %-12.12s %10s %8llu  %-20s  %s\n", name, ref->desc.infohash, size,
+	       (unsigned long long)ref->desc.file_count, when, dir);
+}
+
+int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
+{
+	struct list_acc acc = { 0, 0 };
+
+	if (argc == 3 && !strcmp(argv[1], "--registry"))
+		cli_set_registry(ctx, argv[2]);
+	else if (argc > 1) {
+		fputs("usage: dsl list [--registry DIR]\n", stderr);
+		return 2;
+	}
+	dsl_registry_each(&ctx->search, list_one, &acc, NULL);
+	if (!acc.header_done)
+		printf("no sets (searched:%s%s%s)\n", ctx->search.dirs[0],
+		       ctx->search.ndirs > 1 ? " " : "",
+		       ctx->search.ndirs > 1 ? ctx->search.dirs[1] : "");
+	return 0;
+}
+
+/* Look a set up, with the "not found; available: ..." message on failure. */
+static int find_set(struct cli_ctx *ctx, const char *cmd, const char *name,
+		    const char *version, struct dsl_set_ref *ref)
+{
+	struct dsl_err err;
+	int not_found = 0;
+
+	if (dsl_registry_find(&ctx->search, name, version, ref, &not_found, &err) == 0)
+		return 0;
+	if (not_found) {
+		char *names = dsl_registry_names(&ctx->search);
+
+		fprintf(stderr, "dsl %s: %s; available sets: %s\n", cmd, err.msg,
+			*names ? names : "(none)");
+		free(names);
+	} else {
+		fprintf(stderr, "dsl %s: %s\n", cmd, err.msg);
+	}
+	return -1;
+}
+
+static const char *type_word(enum dsl_node_type t)
+{
+	return t == DSL_NODE_DIR ? "dir" : t == DSL_NODE_FILE ? "file" : "link";
+}
+
+static void show_human(const struct dsl_set_ref *ref, int files)
+{
+	const struct dsl_desc *d = &ref->desc;
+	char size[32], when[32];
+	size_t ndirs = 0, nlinks = 0;
+
+	dsl_human_size(d->total_size, size, sizeof(size));
+	format_time(d->created, when, sizeof(when));
+	for (size_t i = 0; i < d->nnodes; i++) {
+		ndirs += d->nodes[i].type == DSL_NODE_DIR;
+		nlinks += d->nodes[i].type == DSL_NODE_SYMLINK;
+	}
+	printf("set:         %s\n", d->name);
+	printf("version:     %s\n", d->infohash);
+	printf("created:     %s\n", when);
+	printf("size:        %s (%llu bytes)\n", size, (unsigned long long)d->total_size);
+	printf("contents:    %llu files, %zu directories, %zu symlinks\n",
+	       (unsigned long long)d->file_count, ndirs, nlinks);
+	printf("piece size:  %u KiB\n", d->piece_size >> 10);
+	printf("source:      %s\n", d->source_root);
+	printf("description: %s\n", ref->json_path);
+	printf("torrent:     %s\n", ref->torrent_path);
+	printf("environment for tasks (view root $DSL_SET_ROOT):\n");
+	if (!d->nenv)
+		printf("  (none)\n");
+	for (size_t i = 0; i < d->nenv; i++) {
+		char *v = dsl_desc_env_value(d, &d->env[i], "$DSL_SET_ROOT");
+
+		printf("  %s=%s\n", d->env[i].name, v);
+		free(v);
+	}
+	if (!files)
+		return;
+	printf("tree:\n");
+	for (size_t i = 0; i < d->nnodes; i++) {
+		const struct dsl_node *n = &d->nodes[i];
+
+		if (n->type == DSL_NODE_SYMLINK)
+			printf("  %-4s       %12s  %s -> %s\n", type_word(n->type), "", n->path, n->target);
+		else
+			printf("  %-4s %04o  %12llu  %s\n", type_word(n->type), n->mode,
+			       (unsigned long long)n->size, n->path);
+	}
+}
+
+int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "files", no_argument, NULL, 'f' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *version = NULL;
+	struct dsl_set_ref ref;
+	int json = 0, files = 0, c;
+
+	while ((c = getopt_long(argc, argv, "v:jfr:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version = optarg; break;
+		case 'j': json = 1; break;
+		case 'f': files = 1; break;
+		case 'r': cli_set_registry(ctx, optarg); break;
+		default:
+			fputs("usage: dsl show NAME [--version H] [--files] [--json]\n", stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs("usage: dsl show NAME [--version H] [--files] [--json]\n", stderr);
+		return 2;
+	}
+	if (find_set(ctx, "show", argv[optind], version, &ref) < 0)
+		return 1;
+	if (json) {
+		struct dsl_err err;
+		char *text = dsl_desc_to_json(&ref.desc, 1, &err);
+
+		if (text)
+			puts(text);
+		free(text);
+	} else {
+		show_human(&ref, files);
+	}
+	dsl_set_ref_free(&ref);
+	return 0;
+}
+
+int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "version", required_argument, NULL, 'v' },
+		{ "registry", required_argument, NULL, 'r' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *version = NULL;
+	struct dsl_set_ref ref;
+	struct dsl_err err;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "v:r:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': version = optarg; break;
+		case 'r': cli_set_registry(ctx, optarg); break;
+		default:
+			fputs("usage: dsl remove NAME [--version H]\n", stderr);
+			return 2;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs("usage: dsl remove NAME [--version H]\n", stderr);
+		return 2;
+	}
+	/* Remove from the registry where the name is found first (the user's). */
+	if (find_set(ctx, "remove", argv[optind], NULL, &ref) < 0)
+		return 1;
+	if (dsl_registry_remove(ref.dir, argv[optind], version, &err) < 0) {
+		fprintf(stderr, "dsl remove: %s\n", err.msg);
+		dsl_set_ref_free(&ref);
+		return 1;
+	}
+	if (version)
+		printf("removed version %s of set '%s' from %s\n", version, argv[optind], ref.dir);
+	else
+		printf("removed set '%s' from %s\n", argv[optind], ref.dir);
+	dsl_set_ref_free(&ref);
+	return 0;
+}

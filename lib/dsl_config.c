@@ -1,0 +1,280 @@
+/* dsl_config.c - key=value configuration (plugstack.conf arguments, dsl.conf). */
+#define _GNU_SOURCE
+#include "dsl_config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsl_util.h"
+
+#ifndef DSL_LIBEXECDIR
+#define DSL_LIBEXECDIR "/usr/libexec/dslswarm"
+#endif
+
+void dsl_config_defaults(struct dsl_config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->registry, sizeof(c->registry), "/etc/dsl/sets");
+	snprintf(c->user_registry, sizeof(c->user_registry), "~/.dsl/sets");
+	snprintf(c->mount_root, sizeof(c->mount_root), "/run/dsl/view");
+	snprintf(c->run_root, sizeof(c->run_root), "/run/dsl/job");
+	snprintf(c->cache_dir, sizeof(c->cache_dir), "/var/cache/dsl");
+	c->cache_policy = DSL_CACHE_REMOVE;
+	c->seeders = 2;
+	snprintf(c->tracker, sizeof(c->tracker), "job");
+	c->tracker_port_min = 6969;
+	c->tracker_port_max = 6999;
+	c->peer_port_min = 7000;
+	c->peer_port_max = 7999;
+	c->ready_timeout = 30;
+	c->wait = DSL_WAIT_LAZY;
+	c->wait_timeout = 1800;
+	c->read_timeout = 120;
+	snprintf(c->libexec_dir, sizeof(c->libexec_dir), "%s", DSL_LIBEXECDIR);
+	snprintf(c->conf_file, sizeof(c->conf_file), "%s", DSL_DEFAULT_CONF);
+}
+
+static int set_path(char *dst, size_t len, const char *key, const char *v,
+		    int allow_empty, struct dsl_err *e)
+{
+	if (!*v && allow_empty) {
+		dst[0] = '\0';
+		return 0;
+	}
+	if (v[0] != '/' && !(v[0] == '~' && v[1] == '/')) {
+		dsl_err_set(e, "%s: '%s' is not an absolute path", key, v);
+		return -1;
+	}
+	if (strlen(v) >= len) {
+		dsl_err_set(e, "%s: path too long", key);
+		return -1;
+	}
+	snprintf(dst, len, "%s", v);
+	return 0;
+}
+
+static int set_int(int *dst, const char *key, const char *v, long min, long max,
+		   struct dsl_err *e)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (!*v || *end || errno || n < min || n > max) {
+		dsl_err_set(e, "%s: '%s' is not an integer in [%ld, %ld]", key, v, min, max);
+		return -1;
+	}
+	*dst = (int)n;
+	return 0;
+}
+
+static int set_range(int *lo, int *hi, const char *key, const char *v, struct dsl_err *e)
+{
+	char buf[64];
+	char *dash;
+
+	if (strlen(v) >= sizeof(buf)) {
+		dsl_err_set(e, "%s: '%s' is not a port or port range A-B", key, v);
+		return -1;
+	}
+	snprintf(buf, sizeof(buf), "%s", v);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (set_int(lo, key, buf, 1, 65535, e) < 0)
+		return -1;
+	*hi = *lo;
+	if (dash && set_int(hi, key, dash + 1, 1, 65535, e) < 0)
+		return -1;
+	if (*hi < *lo) {
+		dsl_err_set(e, "%s: range '%s' ends before it starts", key, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_tracker(struct dsl_config *c, const char *v, struct dsl_err *e)
+{
+	if (strcmp(v, "job") && strncmp(v, "http://", 7) && strncmp(v, "https://", 8) &&
+	    strncmp(v, "udp://", 6)) {
+		dsl_err_set(e, "tracker: '%s' is neither 'job' nor an http://, https:// or udp:// URL", v);
+		return -1;
+	}
+	if (strlen(v) >= sizeof(c->tracker)) {
+		dsl_err_set(e, "tracker: URL too long");
+		return -1;
+	}
+	snprintf(c->tracker, sizeof(c->tracker), "%s", v);
+	return 0;
+}
+
+int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
+		   struct dsl_err *e)
+{
+	if (!strcmp(key, "registry"))
+		return set_path(c->registry, sizeof(c->registry), key, v, 0, e);
+	if (!strcmp(key, "user_registry"))
+		return set_path(c->user_registry, sizeof(c->user_registry), key, v, 1, e);
+	if (!strcmp(key, "mount"))
+		return set_path(c->mount_root, sizeof(c->mount_root), key, v, 0, e);
+	if (!strcmp(key, "run"))
+		return set_path(c->run_root, sizeof(c->run_root), key, v, 0, e);
+	if (!strcmp(key, "cache"))
+		return set_path(c->cache_dir, sizeof(c->cache_dir), key, v, 0, e);
+	if (!strcmp(key, "libexec"))
+		return set_path(c->libexec_dir, sizeof(c->libexec_dir), key, v, 0, e);
+	if (!strcmp(key, "conf"))
+		return set_path(c->conf_file, sizeof(c->conf_file), key, v, 0, e);
+	if (!strcmp(key, "cache_policy")) {
+		if (!strcmp(v, "remove"))
+			c->cache_policy = DSL_CACHE_REMOVE;
+		else if (!strcmp(v, "keep"))
+			c->cache_policy = DSL_CACHE_KEEP;
+		else
+			return dsl_err_set(e, "cache_policy: '%s' is neither 'remove' nor 'keep'", v), -1;
+		return 0;
+	}
+	if (!strcmp(key, "wait")) {
+		if (!strcmp(v, "lazy"))
+			c->wait = DSL_WAIT_LAZY;
+		else if (!strcmp(v, "all"))
+			c->wait = DSL_WAIT_ALL;
+		else
+			return dsl_err_set(e, "wait: '%s' is neither 'lazy' nor 'all'", v), -1;
+		return 0;
+	}
+	if (!strcmp(key, "seeders"))
+		return set_int(&c->seeders, key, v, 1, 1024, e);
+	if (!strcmp(key, "service_seeders")) {
+		if (strlen(v) >= sizeof(c->service_seeders))
+			return dsl_err_set(e, "service_seeders: host list too long"), -1;
+		snprintf(c->service_seeders, sizeof(c->service_seeders), "%s", v);
+		return 0;
+	}
+	if (!strcmp(key, "tracker"))
+		return set_tracker(c, v, e);
+	if (!strcmp(key, "tracker_ports"))
+		return set_range(&c->tracker_port_min, &c->tracker_port_max, key, v, e);
+	if (!strcmp(key, "peer_ports"))
+		return set_range(&c->peer_port_min, &c->peer_port_max, key, v, e);
+	if (!strcmp(key, "ready_timeout"))
+		return set_int(&c->ready_timeout, key, v, 1, 3600, e);
+	if (!strcmp(key, "wait_timeout"))
+		return set_int(&c->wait_timeout, key, v, 1, 86400, e);
+	if (!strcmp(key, "read_timeout"))
+		return set_int(&c->read_timeout, key, v, 1, 86400, e);
+	dsl_err_set(e, "unknown key '%s'", key);
+	return -1;
+}
+
+int dsl_config_set_arg(struct dsl_config *c, const char *arg, struct dsl_err *e)
+{
+	const char *eq = strchr(arg, '=');
+	char key[64];
+
+	if (!eq || eq == arg || (size_t)(eq - arg) >= sizeof(key)) {
+		dsl_err_set(e, "'%s' is not key=value", arg);
+		return -1;
+	}
+	memcpy(key, arg, (size_t)(eq - arg));
+	key[eq - arg] = '\0';
+	return dsl_config_set(c, key, eq + 1, e);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int dsl_config_load_file(struct dsl_config *c, const char *path, int required,
+			 struct dsl_err *e)
+{
+	FILE *f = fopen(path, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+
+	if (!f) {
+		if (errno == ENOENT && !required)
+			return 0;
+		dsl_err_set(e, "cannot read %s: %m", path);
+		return -1;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *s, *hash, *eq;
+
+		lineno++;
+		hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		s = trim(line);
+		if (!*s)
+			continue;
+		/* "key = value" is fine in a file. */
+		eq = strchr(s, '=');
+		if (eq) {
+			*eq = '\0';
+			rc = dsl_config_set(c, trim(s), trim(eq + 1), e);
+		} else {
+			rc = dsl_config_set_arg(c, s, e);
+		}
+		if (rc < 0) {
+			dsl_err_prefix(e, "%s:%d", path, lineno);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+int dsl_config_from_args(struct dsl_config *c, int argc, char **argv,
+			 struct dsl_err *e)
+{
+	int explicit_conf = 0;
+
+	for (int i = 0; i < argc; i++)
+		if (!strncmp(argv[i], "conf=", 5)) {
+			if (dsl_config_set_arg(c, argv[i], e) < 0)
+				return -1;
+			explicit_conf = 1;
+		}
+	if (dsl_config_load_file(c, c->conf_file, explicit_conf, e) < 0)
+		return -1;
+	for (int i = 0; i < argc; i++) {
+		if (!strncmp(argv[i], "conf=", 5))
+			continue;
+		if (dsl_config_set_arg(c, argv[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int dsl_config_user_registry(const struct dsl_config *c, const char *home,
+			     char *out, size_t outlen)
+{
+	int n;
+
+	if (!c->user_registry[0])
+		return -1;
+	if (c->user_registry[0] == '~') {
+		if (!home || home[0] != '/')
+			return -1;
+		n = snprintf(out, outlen, "%s%s", home, c->user_registry + 1);
+	} else {
+		n = snprintf(out, outlen, "%s", c->user_registry);
+	}
+	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}

@@ -1,0 +1,57 @@
+/* dsl_config.h - configuration shared by the plugin, the tool and the daemons.
+ *
+ * Sources, later ones win: built-in defaults, dsl.conf (one `key=value` per
+ * line, '#' comments), then plugstack.conf arguments (`key=value` each).  The
+ * keys are the same everywhere.  An unknown key or a bad value is an error
+ * that names the key. */
+#ifndef DSL_CONFIG_H
+#define DSL_CONFIG_H
+
+#include <limits.h>
+
+#include "dsl_err.h"
+
+#define DSL_DEFAULT_CONF "/etc/dsl/dsl.conf"
+
+enum dsl_cache_policy { DSL_CACHE_REMOVE, DSL_CACHE_KEEP };
+enum dsl_wait_policy { DSL_WAIT_LAZY, DSL_WAIT_ALL };
+
+struct dsl_config {
+	char registry[PATH_MAX];        /* registry=     system registry */
+	char user_registry[PATH_MAX];   /* user_registry= "~/..." per-user, "" none */
+	char mount_root[PATH_MAX];      /* mount=        views at MOUNT/JOBID/NAME */
+	char run_root[PATH_MAX];        /* run=          per-job state (sockets, logs) */
+	char cache_dir[PATH_MAX];       /* cache=        node-local data */
+	enum dsl_cache_policy cache_policy; /* cache_policy= remove|keep */
+	int seeders;                    /* seeders=      in-job seeders K (>= 1) */
+	char service_seeders[1024];     /* service_seeders= Slurm host list, "" none */
+	char tracker[512];              /* tracker=      "job" or http(s)/udp URL */
+	int tracker_port_min;           /* tracker_ports= A-B */
+	int tracker_port_max;
+	int peer_port_min;              /* peer_ports=   A-B */
+	int peer_port_max;
+	int ready_timeout;              /* ready_timeout= seconds to wait for the view */
+	enum dsl_wait_policy wait;      /* wait=         lazy|all */
+	int wait_timeout;               /* wait_timeout= seconds for wait=all */
+	int read_timeout;               /* read_timeout= seconds before a read gets EIO */
+	char libexec_dir[PATH_MAX];     /* libexec=      where dsl-helper/dsl-tracker are */
+	char conf_file[PATH_MAX];       /* conf=         dsl.conf to read */
+};
+
+void dsl_config_defaults(struct dsl_config *c);
+int dsl_config_set(struct dsl_config *c, const char *key, const char *value,
+		   struct dsl_err *e);
+/* "key=value" */
+int dsl_config_set_arg(struct dsl_config *c, const char *arg, struct dsl_err *e);
+/* Missing file: 0 when !required.  Errors name "FILE:LINE: key". */
+int dsl_config_load_file(struct dsl_config *c, const char *path, int required,
+			 struct dsl_err *e);
+/* What SPANK passes: argv from plugstack.conf.  A `conf=` argument is read
+ * first, then the file, then the other arguments (so arguments win). */
+int dsl_config_from_args(struct dsl_config *c, int argc, char **argv,
+			 struct dsl_err *e);
+/* Expand a leading "~/" of user_registry for a given home directory. */
+int dsl_config_user_registry(const struct dsl_config *c, const char *home,
+			     char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,947 @@
+/* dsl_torrent.cpp - the one C++ file: libtorrent behind the C header.
+ *
+ * Every entry point catches everything: no exception may unwind through C
+ * frames.  Errors become "object: reason" in a struct dsl_err. */
+/* dsl_err.h has no extern "C" guard of its own. */
+extern "C" {
+#include "dsl_err.h"
+}
+#include "dsl_torrent.h"
+
+#include <libtorrent/alert_types.hpp>
+#include <libtorrent/create_torrent.hpp>
+#include <libtorrent/file_storage.hpp>
+#include <libtorrent/hex.hpp>
+#include <libtorrent/peer_info.hpp>
+#include <libtorrent/session.hpp>
+#include <libtorrent/session_params.hpp>
+#include <libtorrent/settings_pack.hpp>
+#include <libtorrent/torrent_handle.hpp>
+#include <libtorrent/torrent_info.hpp>
+#include <libtorrent/torrent_status.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <poll.h>
+#include <unistd.h>
+
+namespace lt = libtorrent;
+
+namespace {
+
+char *xstrdup(const std::string &s)
+{
+	char *p = strdup(s.c_str());
+	if (!p)
+		abort(); /* out of memory is fatal everywhere in this project */
+	return p;
+}
+
+void hex_of(const char *bytes, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[(unsigned char)bytes[i] >> 4];
+		out[2 * i + 1] = digits[(unsigned char)bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* ---- temporary tree of symlinks ---------------------------------------
+ * set_piece_hashes() reads save_path/NAME/relpath; the set's files live
+ * anywhere, so a throw-away tree of symlinks points at them.  It owns the
+ * directory and removes it on every path out. */
+class link_tree {
+public:
+	link_tree() = default;
+	link_tree(const link_tree &) = delete;
+	link_tree &operator=(const link_tree &) = delete;
+	~link_tree()
+	{
+		for (auto it = made_.rbegin(); it != made_.rend(); ++it)
+			(it->second ? rmdir : unlink)(it->first.c_str());
+		if (!root_.empty())
+			rmdir(root_.c_str());
+	}
+
+	int init(struct dsl_err *e)
+	{
+		const char *tmp = getenv("TMPDIR");
+		std::string tmpl = std::string(tmp && *tmp ? tmp : "/tmp") + "/dsl-create-XXXXXX";
+		std::vector<char> buf(tmpl.begin(), tmpl.end());
+		buf.push_back('\0');
+		if (!mkdtemp(buf.data())) {
+			dsl_err_set(e, "%s: cannot create temporary directory: %s",
+				    tmpl.c_str(), strerror(errno));
+			return -1;
+		}
+		root_ = buf.data();
+		return 0;
+	}
+
+	const std::string &root() const { return root_; }
+
+	/* relpath = NAME/a/b; makes the directories on the way. */
+	int add(const std::string &relpath, const char *source, struct dsl_err *e)
+	{
+		size_t pos = 0;
+		while ((pos = relpath.find('/', pos)) != std::string::npos) {
+			std::string dir = root_ + "/" + relpath.substr(0, pos);
+			if (mkdir(dir.c_str(), 0700) == 0)
+				made_.emplace_back(dir, true);
+			else if (errno != EEXIST) {
+				dsl_err_set(e, "%s: %s", dir.c_str(), strerror(errno));
+				return -1;
+			}
+			pos++;
+		}
+		std::string link = root_ + "/" + relpath;
+		if (symlink(source, link.c_str()) != 0) {
+			dsl_err_set(e, "%s: cannot link to %s: %s", link.c_str(),
+				    source, strerror(errno));
+			return -1;
+		}
+		made_.emplace_back(link, false);
+		return 0;
+	}
+
+private:
+	std::string root_;
+	std::vector<std::pair<std::string, bool>> made_; /* path, is_dir */
+};
+
+int check_piece_size(uint32_t ps, struct dsl_err *e)
+{
+	if (ps < 16384 || (ps & (ps - 1)) != 0) {
+		dsl_err_set(e, "piece size %u: must be a power of two of at least 16384", ps);
+		return -1;
+	}
+	return 0;
+}
+
+/* Fill meta from a loaded torrent: files sorted by path, pad files left out,
+ * the "NAME/" prefix stripped. */
+void fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m)
+{
+	const lt::file_storage &fs = ti.files();
+	std::memset(m, 0, sizeof(*m));
+	lt::sha256_hash ih = ti.info_hashes().v2;
+	hex_of(ih.data(), ih.size(), m->infohash);
+	m->name = xstrdup(ti.name());
+	m->piece_size = (uint32_t)ti.piece_length();
+	m->num_pieces = ti.num_pieces();
+	m->total_size = (uint64_t)ti.total_size();
+
+	std::vector<struct dsl_tfile> out;
+	std::string prefix = ti.name() + "/";
+	for (lt::file_index_t i : fs.file_range()) {
+		if (fs.pad_file_at(i))
+			continue;
+		struct dsl_tfile f;
+		std::memset(&f, 0, sizeof(f));
+		std::string p = fs.file_path(i);
+		if (p.compare(0, prefix.size(), prefix) == 0)
+			p = p.substr(prefix.size());
+		f.path = xstrdup(p);
+		f.size = (uint64_t)fs.file_size(i);
+		f.offset = (uint64_t)fs.file_offset(i);
+		if (f.size > 0) {
+			lt::sha256_hash r = fs.root(i);
+			hex_of(r.data(), r.size(), f.root);
+			f.first_piece = static_cast<int>(fs.map_file(i, 0, 0).piece);
+			f.end_piece = static_cast<int>(
+				fs.map_file(i, fs.file_size(i) - 1, 1).piece) + 1;
+		} else {
+			f.first_piece = f.end_piece =
+				static_cast<int>(fs.piece_index_at_file(i));
+		}
+		out.push_back(f);
+	}
+	std::sort(out.begin(), out.end(), [](const dsl_tfile &a, const dsl_tfile &b) {
+		return std::strcmp(a.path, b.path) < 0;
+	});
+	m->nfiles = out.size();
+	m->files = static_cast<struct dsl_tfile *>(calloc(out.size() ? out.size() : 1,
+							   sizeof(struct dsl_tfile)));
+	if (!m->files)
+		abort();
+	std::copy(out.begin(), out.end(), m->files);
+}
+
+struct progress_ctx {
+	dsl_hash_progress_fn fn;
+	void *arg;
+	int total;
+};
+
+int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfiles,
+		uint32_t piece_size, const char *out_path, dsl_hash_progress_fn progress,
+		void *arg, struct dsl_tmeta *meta, struct dsl_err *e)
+{
+	if (check_piece_size(piece_size, e) != 0)
+		return -1;
+	if (!name || !*name || std::strchr(name, '/')) {
+		dsl_err_set(e, "torrent name \"%s\": must be a non-empty name without '/'",
+			    name ? name : "");
+		return -1;
+	}
+	link_tree links;
+	if (links.init(e) != 0)
+		return -1;
+	lt::file_storage fs;
+	uint64_t sum = 0;
+	for (size_t i = 0; i < nfiles; i++) {
+		std::string rel = std::string(name) + "/" + files[i].path;
+		struct stat st;
+		if (stat(files[i].source, &st) != 0) {
+			dsl_err_set(e, "%s: %s", files[i].source, strerror(errno));
+			return -1;
+		}
+		if ((uint64_t)st.st_size != files[i].size) {
+			dsl_err_set(e, "%s: size is %lld bytes, expected %llu (file changed?)",
+				    files[i].source, (long long)st.st_size,
+				    (unsigned long long)files[i].size);
+			return -1;
+		}
+		if (links.add(rel, files[i].source, e) != 0)
+			return -1;
+		fs.add_file(rel, (std::int64_t)files[i].size,
+			    files[i].executable ? lt::file_storage::flag_executable
+						: lt::file_flags_t{});
+		sum += files[i].size;
+	}
+	if (nfiles == 0 || sum == 0) {
+		dsl_err_set(e, "set %s: no data to share (no files, or all empty)", name);
+		return -1;
+	}
+	lt::create_torrent ct(fs, (int)piece_size, lt::create_torrent::v2_only);
+	ct.set_creator("dslswarm");
+	progress_ctx pc{progress, arg, ct.num_pieces()};
+	std::atomic<int> done{0};
+	lt::error_code ec;
+	lt::set_piece_hashes(ct, links.root(), [&](lt::piece_index_t) {
+		int d = ++done;
+		if (pc.fn)
+			pc.fn(pc.arg, d, pc.total);
+	}, ec);
+	if (ec) {
+		dsl_err_set(e, "set %s: hashing failed: %s", name, ec.message().c_str());
+		return -1;
+	}
+	std::vector<char> buf;
+	lt::bencode(std::back_inserter(buf), ct.generate());
+	if (out_path) {
+		std::string tmp = std::string(out_path) + ".tmp";
+		FILE *f = fopen(tmp.c_str(), "wb");
+		if (!f) {
+			dsl_err_set(e, "%s: %s", tmp.c_str(), strerror(errno));
+			return -1;
+		}
+		bool ok = fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+		ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
+		int err = errno;
+		fclose(f);
+		if (!ok || rename(tmp.c_str(), out_path) != 0) {
+			if (ok)
+				err = errno;
+			unlink(tmp.c_str());
+			dsl_err_set(e, "%s: cannot write: %s", out_path, strerror(err));
+			return -1;
+		}
+	}
+	if (meta) {
+		lt::error_code lec;
+		lt::torrent_info ti(buf.data(), (int)buf.size(), lec);
+		if (lec) {
+			dsl_err_set(e, "set %s: generated torrent unreadable: %s", name,
+				    lec.message().c_str());
+			return -1;
+		}
+		fill_meta(ti, meta);
+	}
+	return 0;
+}
+
+std::shared_ptr<lt::torrent_info> load_ti(const char *path, struct dsl_err *e)
+{
+	lt::error_code ec;
+	auto ti = std::make_shared<lt::torrent_info>(std::string(path), ec);
+	if (ec) {
+		dsl_err_set(e, "%s: not a valid torrent: %s", path, ec.message().c_str());
+		return nullptr;
+	}
+	if (!ti->info_hashes().has_v2()) {
+		dsl_err_set(e, "%s: not a v2 torrent (dslswarm needs SHA-256 v2 torrents)", path);
+		return nullptr;
+	}
+	return ti;
+}
+
+} /* namespace */
+
+extern "C" int dsl_torrent_create(const char *name, const struct dsl_tfile_in *files,
+				  size_t nfiles, uint32_t piece_size, const char *out_path,
+				  dsl_hash_progress_fn progress, void *arg,
+				  struct dsl_tmeta *meta, struct dsl_err *e)
+{
+	try {
+		return create_impl(name, files, nfiles, piece_size, out_path, progress,
+				   arg, meta, e);
+	} catch (const std::exception &ex) {
+		dsl_err_set(e, "set %s: cannot create torrent: %s", name ? name : "?", ex.what());
+	} catch (...) {
+		dsl_err_set(e, "set %s: cannot create torrent: unknown error", name ? name : "?");
+	}
+	return -1;
+}
+
+extern "C" int dsl_torrent_load(const char *path, struct dsl_tmeta *meta, struct dsl_err *e)
+{
+	try {
+		auto ti = load_ti(path, e);
+		if (!ti)
+			return -1;
+		fill_meta(*ti, meta);
+		return 0;
+	} catch (const std::exception &ex) {
+		dsl_err_set(e, "%s: cannot load torrent: %s", path, ex.what());
+	} catch (...) {
+		dsl_err_set(e, "%s: cannot load torrent: unknown error", path);
+	}
+	return -1;
+}
+
+extern "C" void dsl_tmeta_free(struct dsl_tmeta *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nfiles; i++)
+		free(m->files[i].path);
+	free(m->files);
+	free(m->name);
+	std::memset(m, 0, sizeof(*m));
+}
+
+extern "C" long dsl_tmeta_find(const struct dsl_tmeta *m, const char *path)
+{
+	size_t lo = 0, hi = m->nfiles;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = std::strcmp(m->files[mid].path, path);
+		if (c == 0)
+			return (long)mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -1;
+}
+
+/* SESSION_PART */
+/* ---- Session ------------------------------------------------------------ */
+
+namespace {
+
+enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+
+/* Settings for a trusted cluster network: nobody is choked, nothing is
+ * limited, no discovery beyond the tracker and the given peers, short
+ * time-outs so a dead peer is dropped quickly. */
+lt::settings_pack cluster_settings(const std::string &iface)
+{
+	lt::settings_pack p = lt::high_performance_seed();
+	p.set_int(lt::settings_pack::alert_mask,
+		  lt::alert_category::error | lt::alert_category::status |
+		  lt::alert_category::piece_progress | lt::alert_category::storage |
+		  lt::alert_category::tracker | lt::alert_category::connect);
+	p.set_str(lt::settings_pack::listen_interfaces, iface);
+	p.set_bool(lt::settings_pack::enable_dht, false);
+	p.set_bool(lt::settings_pack::enable_lsd, false);
+	p.set_bool(lt::settings_pack::enable_upnp, false);
+	p.set_bool(lt::settings_pack::enable_natpmp, false);
+	p.set_bool(lt::settings_pack::enable_ip_notifier, false);
+	p.set_bool(lt::settings_pack::enable_incoming_utp, false);
+	p.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+	p.set_int(lt::settings_pack::in_enc_policy, lt::settings_pack::pe_disabled);
+	p.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_disabled);
+	p.set_int(lt::settings_pack::unchoke_slots_limit, -1);
+	p.set_int(lt::settings_pack::connections_limit, 2000);
+	p.set_int(lt::settings_pack::connection_speed, 500);
+	p.set_int(lt::settings_pack::listen_queue_size, 200);
+	p.set_int(lt::settings_pack::max_peerlist_size, 20000);
+	p.set_int(lt::settings_pack::max_failcount, 1000);
+	p.set_int(lt::settings_pack::peer_connect_timeout, 3);
+	p.set_int(lt::settings_pack::request_timeout, 5);
+	p.set_int(lt::settings_pack::piece_timeout, 5);
+	p.set_int(lt::settings_pack::peer_timeout, 30);
+	p.set_int(lt::settings_pack::inactivity_timeout, 60);
+	p.set_int(lt::settings_pack::min_reconnect_time, 1);
+	p.set_int(lt::settings_pack::request_queue_time, 1);
+	p.set_int(lt::settings_pack::min_announce_interval, 10);
+	p.set_int(lt::settings_pack::alert_queue_size, 100000);
+	p.set_int(lt::settings_pack::file_pool_size, 500);
+	p.set_int(lt::settings_pack::aio_threads, 8);
+	/* The deadline scheduler runs on the tick: a short tick lets an urgent
+	 * piece be requested within tens of milliseconds, not half a second. */
+	p.set_int(lt::settings_pack::tick_interval, 50);
+	p.set_bool(lt::settings_pack::announce_to_all_trackers, true);
+	p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
+	p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
+	p.set_bool(lt::settings_pack::smooth_connects, false);
+	return p;
+}
+
+/* Running totals for one peer node, kept across reconnections. */
+struct peer_acc {
+	uint64_t down = 0, up = 0;           /* closed connections */
+	int64_t cur_down = 0, cur_up = 0;    /* the live connection */
+	int down_rate = 0, up_rate = 0;
+	bool seed = false, connected = false;
+};
+
+std::string split_host_port(const std::string &hp, int *port)
+{
+	size_t c = hp.rfind(':');
+	if (c == std::string::npos)
+		return std::string();
+	char *end = nullptr;
+	long p = strtol(hp.c_str() + c + 1, &end, 10);
+	if (!end || *end || p <= 0 || p > 65535)
+		return std::string();
+	*port = (int)p;
+	std::string host = hp.substr(0, c);
+	if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+		host = host.substr(1, host.size() - 2);
+	return host;
+}
+
+/* A probe bind: libtorrent takes one port, so pick a free one of the range. */
+int pick_port(const std::string &ip, int lo, int hi)
+{
+	if (lo == 0 && hi == 0)
+		return 0;
+	for (int p = lo; p <= hi; p++) {
+		lt::error_code ec;
+		lt::io_context ioc;
+		lt::tcp::acceptor a(ioc);
+		auto addr = lt::make_address(ip.empty() ? "0.0.0.0" : ip, ec);
+		if (ec)
+			return -1;
+		lt::tcp::endpoint ep(addr, (unsigned short)p);
+		a.open(ep.protocol(), ec);
+		if (ec)
+			continue;
+		a.set_option(lt::tcp::acceptor::reuse_address(true), ec);
+		a.bind(ep, ec);
+		if (!ec)
+			return p;
+	}
+	return -1;
+}
+
+} /* namespace */
+
+struct dsl_session {
+	std::unique_ptr<lt::session> ses;
+	lt::torrent_handle h;
+	std::shared_ptr<const lt::torrent_info> ti;
+	std::vector<lt::file_index_t> order;   /* meta index -> file index */
+	std::vector<std::string> paths;        /* meta index -> path on node */
+	std::vector<std::atomic<uint8_t>> have;
+	std::atomic<int> ndone{0};
+	int npieces = 0;
+	int port = 0;
+	bool seeding = false;
+	bool no_prefetch = false, prefetch_always = false;
+	std::vector<std::pair<std::string, int>> peers;
+
+	dsl_piece_fn on_piece = nullptr;
+	dsl_session_log_fn logfn = nullptr;
+	void *cb_arg = nullptr;
+
+	int efd = -1;                      /* alert notify -> alert thread */
+	std::atomic<bool> quit{false};
+	std::thread thr;
+
+	std::mutex mu;                     /* guards what follows */
+	std::vector<int> wanted;           /* urgent pieces not yet here */
+	bool paused = false;               /* prefetch priorities lowered */
+	std::map<std::string, peer_acc> acc;
+	lt::torrent_status st;
+	int hash_failures = 0;
+	std::vector<int> candidates;       /* passed, not yet readable: alert thread only */
+
+	~dsl_session()
+	{
+		if (efd >= 0)
+			close(efd);
+	}
+
+	void log(int level, const std::string &msg)
+	{
+		if (logfn)
+			logfn(cb_arg, level, msg.c_str());
+	}
+
+	void mark(int p)
+	{
+		if (p < 0 || p >= npieces || have[p].exchange(1))
+			return;
+		ndone++;
+		bool resume = false;
+		{
+			std::lock_guard<std::mutex> g(mu);
+			auto it = std::find(wanted.begin(), wanted.end(), p);
+			if (it != wanted.end()) {
+				wanted.erase(it);
+				resume = wanted.empty() && paused;
+				if (resume)
+					paused = false;
+			}
+		}
+		if (resume)
+			set_prefetch(true);
+		if (on_piece)
+			on_piece(cb_arg, p);
+	}
+
+	/* Background pieces at normal priority, or at zero while urgent reads
+	 * wait (never all zero: the urgent ones keep 7). */
+	void set_prefetch(bool on)
+	{
+		if (no_prefetch || seeding)
+			return;
+		std::vector<lt::download_priority_t> pr((size_t)npieces,
+			on ? lt::default_priority : lt::dont_download);
+		std::vector<int> w;
+		{
+			std::lock_guard<std::mutex> g(mu);
+			w = wanted;
+		}
+		for (int p : w)
+			pr[(size_t)p] = lt::top_priority;
+		h.prioritize_pieces(pr);
+	}
+
+	void scan_all()
+	{
+		lt::torrent_status s = h.status(lt::torrent_handle::query_pieces);
+		for (int p = 0; p < npieces && p < s.pieces.size(); p++)
+			if (s.pieces.get_bit(lt::piece_index_t(p)))
+				mark(p);
+	}
+
+	void check_candidates()
+	{
+		std::vector<int> keep;
+		for (int p : candidates) {
+			if (h.have_piece(lt::piece_index_t(p)))
+				mark(p);
+			else
+				keep.push_back(p);
+		}
+		candidates.swap(keep);
+	}
+
+	void handle_alert(lt::alert *a)
+	{
+		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
+			candidates.push_back(static_cast<int>(pf->piece_index));
+		} else if (auto *hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
+			{
+				std::lock_guard<std::mutex> g(mu);
+				hash_failures++;
+			}
+			log(LOG_WARN, "piece " + std::to_string(static_cast<int>(hf->piece_index)) +
+			    ": hash check failed, data rejected and requested again");
+		} else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
+			scan_all();
+		} else if (auto *fe = lt::alert_cast<lt::file_error_alert>(a)) {
+			log(LOG_ERROR, std::string(fe->filename()) + ": " + fe->error.message());
+		} else if (auto *te = lt::alert_cast<lt::tracker_error_alert>(a)) {
+			log(LOG_WARN, "tracker " + std::string(te->tracker_url()) + ": " +
+			    te->error.message());
+		} else if (auto *lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
+			log(LOG_ERROR, "listen " + lf->address.to_string() + ":" +
+			    std::to_string(lf->port) + ": " + lf->error.message());
+		}
+	}
+
+	void update_stats()
+	{
+		lt::torrent_status s = h.status();
+		std::vector<lt::peer_info> pi;
+		h.get_peer_info(pi);
+		std::lock_guard<std::mutex> g(mu);
+		st = s;
+		for (auto &kv : acc) {
+			peer_acc &a = kv.second;
+			a.connected = false;
+		}
+		std::map<std::string, std::pair<int64_t, int64_t>> live;
+		for (const auto &p : pi) {
+			std::string ip = p.ip.address().to_string();
+			peer_acc &a = acc[ip];
+			auto &l = live[ip];
+			l.first += p.total_download;
+			l.second += p.total_upload;
+			a.connected = true;
+			a.seed = bool(p.flags & lt::peer_info::seed);
+			a.down_rate = p.payload_down_speed;
+			a.up_rate = p.payload_up_speed;
+		}
+		for (auto &kv : acc) {
+			peer_acc &a = kv.second;
+			auto it = live.find(kv.first);
+			int64_t d = it == live.end() ? 0 : it->second.first;
+			int64_t u = it == live.end() ? 0 : it->second.second;
+			/* A smaller counter means a new connection: bank the old. */
+			if (d < a.cur_down)
+				a.down += (uint64_t)a.cur_down;
+			if (u < a.cur_up)
+				a.up += (uint64_t)a.cur_up;
+			a.cur_down = d;
+			a.cur_up = u;
+			if (!a.connected)
+				a.down_rate = a.up_rate = 0;
+		}
+	}
+
+	void reconnect_peers()
+	{
+		for (const auto &pp : peers) {
+			lt::error_code ec;
+			auto addr = lt::make_address(pp.first, ec);
+			if (!ec)
+				h.connect_peer(lt::tcp::endpoint(addr, (unsigned short)pp.second));
+		}
+	}
+
+	void run()
+	{
+		using clock = std::chrono::steady_clock;
+		auto next_stats = clock::now();
+		auto next_peers = clock::now() + std::chrono::seconds(5);
+		while (!quit) {
+			struct pollfd pfd = {efd, POLLIN, 0};
+			poll(&pfd, 1, candidates.empty() ? 100 : 5);
+			uint64_t v;
+			if (read(efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+				break;
+			std::vector<lt::alert *> alerts;
+			ses->pop_alerts(&alerts);
+			for (lt::alert *a : alerts)
+				handle_alert(a);
+			if (!candidates.empty())
+				check_candidates();
+			auto now = clock::now();
+			if (now >= next_stats) {
+				update_stats();
+				next_stats = now + std::chrono::milliseconds(200);
+			}
+			if (now >= next_peers && !peers.empty() && ndone < npieces) {
+				reconnect_peers();
+				next_peers = now + std::chrono::seconds(5);
+			}
+		}
+	}
+};
+
+namespace {
+
+int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err *e)
+{
+	s->ti = load_ti(o->torrent_path, e);
+	if (!s->ti)
+		return -1;
+	const lt::file_storage &fs = s->ti->files();
+	std::string prefix = s->ti->name() + "/";
+	std::vector<std::pair<std::string, lt::file_index_t>> files;
+	for (lt::file_index_t i : fs.file_range())
+		if (!fs.pad_file_at(i)) {
+			std::string p = fs.file_path(i);
+			if (p.compare(0, prefix.size(), prefix) == 0)
+				p = p.substr(prefix.size());
+			files.emplace_back(p, i);
+		}
+	std::sort(files.begin(), files.end());
+
+	s->npieces = s->ti->num_pieces();
+	s->have = std::vector<std::atomic<uint8_t>>((size_t)s->npieces);
+	s->seeding = o->seed_root || o->seed_sources;
+	s->no_prefetch = o->no_prefetch != 0;
+	s->prefetch_always = o->prefetch_always != 0;
+	s->on_piece = o->on_piece;
+	s->logfn = o->log;
+	s->cb_arg = o->cb_arg;
+
+	lt::add_torrent_params atp;
+	atp.ti = std::make_shared<lt::torrent_info>(*s->ti);
+	atp.flags &= ~(lt::torrent_flags::auto_managed | lt::torrent_flags::paused);
+	if (s->seeding) {
+		atp.save_path = o->seed_root ? o->seed_root : "/";
+		atp.flags |= lt::torrent_flags::seed_mode;
+		for (size_t k = 0; k < files.size(); k++) {
+			std::string src = o->seed_sources ? o->seed_sources[k]
+				: std::string(o->seed_root) + "/" + files[k].first;
+			atp.renamed_files[files[k].second] = src;
+		}
+	} else {
+		if (!o->save_path) {
+			dsl_err_set(e, "session: neither a save path nor a seed root given");
+			return -1;
+		}
+		atp.save_path = o->save_path;
+		if (s->no_prefetch)
+			/* Not all zero: an all-zero torrent counts as finished and
+			 * drops its seeds; pieces are raised by dsl_session_want. */
+			atp.piece_priorities.assign((size_t)s->npieces, lt::low_priority);
+	}
+	for (size_t k = 0; k < files.size(); k++) {
+		s->order.push_back(files[k].second);
+		s->paths.push_back(s->seeding ? atp.renamed_files[files[k].second]
+			: std::string(o->save_path) + "/" + s->ti->name() + "/" + files[k].first);
+	}
+	for (const char *const *t = o->trackers; t && *t; t++)
+		atp.trackers.push_back(*t);
+	for (const char *const *p = o->peers; p && *p; p++) {
+		int port = 0;
+		std::string host = split_host_port(*p, &port);
+		lt::error_code ec;
+		if (host.empty() || (lt::make_address(host, ec), ec)) {
+			dsl_err_set(e, "peer \"%s\": not an IP:PORT address", *p);
+			return -1;
+		}
+		s->peers.emplace_back(host, port);
+	}
+
+	std::string ip = o->listen_ip ? o->listen_ip : "0.0.0.0";
+	int port = pick_port(ip, o->port_min, o->port_max);
+	if (port < 0) {
+		dsl_err_set(e, "cannot listen on %s ports %d-%d: no free port (or bad address)",
+			    ip.c_str(), o->port_min, o->port_max);
+		return -1;
+	}
+	std::string iface = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) +
+		":" + std::to_string(port);
+	lt::session_params sp(cluster_settings(iface));
+	s->ses = std::make_unique<lt::session>(std::move(sp));
+
+	/* Wait (bounded) for the listen socket: a port in use is an error now,
+	 * not a silent peer that nobody can reach. */
+	auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+	bool listening = false;
+	while (!listening && std::chrono::steady_clock::now() < deadline) {
+		s->ses->wait_for_alert(std::chrono::milliseconds(100));
+		std::vector<lt::alert *> alerts;
+		s->ses->pop_alerts(&alerts);
+		for (lt::alert *a : alerts) {
+			if (auto *ok = lt::alert_cast<lt::listen_succeeded_alert>(a)) {
+				if (ok->socket_type == lt::socket_type_t::tcp) {
+					listening = true;
+					s->port = ok->port;
+				}
+			} else if (auto *lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
+				dsl_err_set(e, "cannot listen on %s: %s", iface.c_str(),
+					    lf->error.message().c_str());
+				return -1;
+			}
+		}
+	}
+	if (!listening) {
+		dsl_err_set(e, "cannot listen on %s: no answer from libtorrent", iface.c_str());
+		return -1;
+	}
+
+	lt::error_code ec;
+	s->h = s->ses->add_torrent(std::move(atp), ec);
+	if (ec) {
+		dsl_err_set(e, "%s: cannot add torrent: %s", o->torrent_path, ec.message().c_str());
+		return -1;
+	}
+	s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (s->efd < 0) {
+		dsl_err_set(e, "eventfd: %s", strerror(errno));
+		return -1;
+	}
+	int efd = s->efd;
+	/* Only wakes the alert thread: nothing may be done inside the notify. */
+	s->ses->set_alert_notify([efd] {
+		uint64_t one = 1;
+		ssize_t r = write(efd, &one, sizeof(one));
+		(void)r;
+	});
+	s->reconnect_peers();
+	if (s->seeding || s->h.status().state == lt::torrent_status::seeding)
+		s->scan_all();
+	s->thr = std::thread([s] {
+		try {
+			s->run();
+		} catch (const std::exception &ex) {
+			s->log(LOG_ERROR, std::string("session thread: ") + ex.what());
+		}
+	});
+	return 0;
+}
+
+} /* namespace */
+
+extern "C" struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,
+						 struct dsl_err *e)
+{
+	dsl_session *s = nullptr;
+	try {
+		s = new dsl_session();
+		if (start_impl(s, o, e) == 0)
+			return s;
+	} catch (const std::exception &ex) {
+		dsl_err_set(e, "session: %s", ex.what());
+	} catch (...) {
+		dsl_err_set(e, "session: unknown error");
+	}
+	delete s;
+	return nullptr;
+}
+
+extern "C" void dsl_session_stop(struct dsl_session *s)
+{
+	if (!s)
+		return;
+	try {
+		s->quit = true;
+		if (s->thr.joinable())
+			s->thr.join();
+		if (s->ses) {
+			s->ses->set_alert_notify([] {});
+			/* abort() returns a proxy whose destructor waits for the
+			 * session's threads; keep it bounded by short time-outs. */
+			lt::settings_pack p;
+			p.set_int(lt::settings_pack::stop_tracker_timeout, 1);
+			s->ses->apply_settings(p);
+			lt::session_proxy proxy = s->ses->abort();
+			s->ses.reset();
+		}
+	} catch (...) {
+		/* Nothing sensible to report while tearing down. */
+	}
+	delete s;
+}
+
+extern "C" int dsl_session_progress(struct dsl_session *s, int *done, int *total)
+{
+	int d = s->ndone.load();
+	if (done)
+		*done = d;
+	if (total)
+		*total = s->npieces;
+	return d >= s->npieces ? 1 : 0;
+}
+
+extern "C" int dsl_session_port(struct dsl_session *s)
+{
+	return s->port;
+}
+
+extern "C" int dsl_session_have(struct dsl_session *s, int piece)
+{
+	if (piece < 0 || piece >= s->npieces)
+		return 0;
+	return s->have[(size_t)piece].load(std::memory_order_acquire);
+}
+
+extern "C" void dsl_session_want(struct dsl_session *s, int first, int end)
+{
+	try {
+		bool pause = false;
+		std::vector<int> add;
+		{
+			std::lock_guard<std::mutex> g(s->mu);
+			for (int p = std::max(first, 0); p < end && p < s->npieces; p++) {
+				if (s->have[(size_t)p].load())
+					continue;
+				if (std::find(s->wanted.begin(), s->wanted.end(), p) == s->wanted.end())
+					s->wanted.push_back(p);
+				add.push_back(p);
+			}
+			if (!add.empty() && !s->paused && !s->prefetch_always && !s->no_prefetch) {
+				s->paused = true;
+				pause = true;
+			}
+		}
+		for (int p : add) {
+			s->h.piece_priority(lt::piece_index_t(p), lt::top_priority);
+			s->h.set_piece_deadline(lt::piece_index_t(p), 0);
+		}
+		if (pause)
+			s->set_prefetch(false);
+	} catch (...) {
+		/* The handle is gone only during shutdown: nothing to do. */
+	}
+}
+
+extern "C" char *dsl_session_file_path(struct dsl_session *s, long idx)
+{
+	if (idx < 0 || (size_t)idx >= s->paths.size())
+		return nullptr;
+	return xstrdup(s->paths[(size_t)idx]);
+}
+
+extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_stats *st)
+{
+	std::memset(st, 0, sizeof(*st));
+	st->done = s->ndone.load();
+	st->total = s->npieces;
+	std::lock_guard<std::mutex> g(s->mu);
+	st->state_checking = s->st.state == lt::torrent_status::checking_files ||
+		s->st.state == lt::torrent_status::checking_resume_data;
+	st->down_bytes = (uint64_t)s->st.total_payload_download;
+	st->up_bytes = (uint64_t)s->st.total_payload_upload;
+	st->down_rate = s->st.download_payload_rate;
+	st->up_rate = s->st.upload_payload_rate;
+	st->hash_failures = s->hash_failures;
+	st->peers = static_cast<struct dsl_peer_stat *>(
+		calloc(s->acc.size() + 1, sizeof(struct dsl_peer_stat)));
+	if (!st->peers)
+		abort();
+	for (const auto &kv : s->acc) {
+		struct dsl_peer_stat &p = st->peers[st->npeers++];
+		snprintf(p.addr, sizeof(p.addr), "%s", kv.first.c_str());
+		p.seed = kv.second.seed;
+		p.connected = kv.second.connected;
+		p.down_bytes = kv.second.down + (uint64_t)kv.second.cur_down;
+		p.up_bytes = kv.second.up + (uint64_t)kv.second.cur_up;
+		p.down_rate = kv.second.down_rate;
+		p.up_rate = kv.second.up_rate;
+		if (p.seed)
+			st->from_seeds += p.down_bytes;
+		else
+			st->from_peers += p.down_bytes;
+	}
+	return 0;
+}
+
+extern "C" void dsl_session_stats_free(struct dsl_session_stats *st)
+{
+	free(st->peers);
+	st->peers = nullptr;
+	st->npeers = 0;
+}

@@ -1,0 +1,139 @@
+/* dsl_torrent.h - the C face of libtorrent-rasterbar 2.0 (dsl_torrent.cpp).
+ *
+ * This is the only place that sees C++.  No exception crosses it: every
+ * function catches, fills a struct dsl_err and returns -1 (or NULL).
+ * Never linked into the SPANK plugin. */
+#ifndef DSL_TORRENT_H
+#define DSL_TORRENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dsl_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Torrents: create, load ------------------------------------------- */
+
+/* One regular file of a set: its path in the set and where to read it. */
+struct dsl_tfile_in {
+	const char *path;     /* relative to the set root */
+	const char *source;   /* absolute path of the bytes to hash */
+	uint64_t size;
+	int executable;       /* sets the 'x' attribute */
+};
+
+struct dsl_tfile {
+	char *path;           /* relative to the set root */
+	uint64_t size;
+	char root[65];        /* hex merkle root (v2 "pieces root"), "" if empty */
+	int first_piece;      /* piece range [first_piece, end_piece) */
+	int end_piece;
+	uint64_t offset;      /* offset of the file in the torrent's byte space */
+};
+
+struct dsl_tmeta {
+	char infohash[65];    /* hex v2 info-hash (SHA-256) */
+	char *name;           /* torrent name (= set name) */
+	uint32_t piece_size;
+	int num_pieces;
+	uint64_t total_size;  /* including pad files */
+	struct dsl_tfile *files;   /* sorted by path */
+	size_t nfiles;
+};
+
+/* Called after each hashed piece: done and total in pieces. */
+typedef void (*dsl_hash_progress_fn)(void *arg, int done, int total);
+
+/* Hash the files into a v2-only torrent named `name` (every file on a piece
+ * boundary).  piece_size: power of two >= 16 KiB.  out_path: where to write
+ * the .torrent (NULL: don't write).  meta: filled when not NULL. */
+int dsl_torrent_create(const char *name, const struct dsl_tfile_in *files,
+		       size_t nfiles, uint32_t piece_size, const char *out_path,
+		       dsl_hash_progress_fn progress, void *arg,
+		       struct dsl_tmeta *meta, struct dsl_err *e);
+
+/* Load a .torrent (checks that it is a valid v2 torrent). */
+int dsl_torrent_load(const char *path, struct dsl_tmeta *meta, struct dsl_err *e);
+void dsl_tmeta_free(struct dsl_tmeta *meta);
+/* Index into meta->files by path, -1 when absent. */
+long dsl_tmeta_find(const struct dsl_tmeta *meta, const char *path);
+
+/* ---- Session: one libtorrent session with one torrent ------------------
+ * Implemented by the helper work (issue 4); the tracker's integration tests
+ * use the same calls. */
+
+struct dsl_session;
+
+/* Called on the session's own thread; must not block for long. */
+typedef void (*dsl_piece_fn)(void *arg, int piece);
+typedef void (*dsl_session_log_fn)(void *arg, int level, const char *msg);
+
+struct dsl_session_opts {
+	const char *listen_ip;        /* the node's cluster address, "127.0.0.1" */
+	int port_min, port_max;       /* listen port range (0, 0: any free port) */
+	const char *torrent_path;     /* the set's .torrent */
+	const char *save_path;        /* downloader: cache directory */
+	const char *seed_root;        /* seeder: the set's source root, else NULL */
+	const char *const *seed_sources; /* seeder: absolute source of each
+					 meta file (same order), or NULL */
+	const char *const *trackers;  /* announce URLs, NULL-terminated, or NULL */
+	const char *const *peers;     /* "ip:port" to connect to directly, or NULL */
+	/* Optional (zero = default). */
+	dsl_piece_fn on_piece;        /* a piece became readable on this node */
+	dsl_session_log_fn log;       /* level: enum dsl_log_level */
+	void *cb_arg;
+	int no_prefetch;              /* download only what dsl_session_want asks */
+	int prefetch_always;          /* keep prefetching while reads wait
+					 (default: pause it, see dsl_session_want) */
+};
+
+struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,
+				      struct dsl_err *e);
+void dsl_session_stop(struct dsl_session *s);
+/* Pieces done / total; 1 when every piece is on the node and verified. */
+int dsl_session_progress(struct dsl_session *s, int *done, int *total);
+/* The port the session listens on. */
+int dsl_session_port(struct dsl_session *s);
+
+/* Non-blocking, any thread: 1 when piece p has passed its hash and its bytes
+ * can be read from the files on this node. */
+int dsl_session_have(struct dsl_session *s, int piece);
+/* Make pieces [first, end) urgent (deadline now).  Background prefetch pauses
+ * while urgent pieces are missing, so they do not queue behind it.  on_piece
+ * reports each piece when it is readable. */
+void dsl_session_want(struct dsl_session *s, int first, int end);
+/* Where file `idx` of the meta (dsl_tmeta order) is read on this node;
+ * malloc'd. */
+char *dsl_session_file_path(struct dsl_session *s, long idx);
+
+struct dsl_peer_stat {
+	char addr[64];                /* IP of the peer node */
+	int seed;                     /* last seen as a seed */
+	int connected;
+	uint64_t down_bytes;          /* payload received from it (all connections) */
+	uint64_t up_bytes;
+	int down_rate, up_rate;       /* bytes/s */
+};
+
+struct dsl_session_stats {
+	int done, total;              /* pieces */
+	int state_checking;           /* verifying existing data */
+	uint64_t down_bytes, up_bytes;        /* payload */
+	uint64_t from_seeds, from_peers;      /* payload received, by sender kind */
+	int down_rate, up_rate;
+	int hash_failures;
+	int npeers;                   /* entries in peers */
+	struct dsl_peer_stat *peers;  /* malloc'd; dsl_session_stats_free */
+};
+
+int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_stats *st);
+void dsl_session_stats_free(struct dsl_session_stats *st);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,33 @@
+/* dsl_util.h - small file-system helpers with error messages. */
+#ifndef DSL_UTIL_H
+#define DSL_UTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "dsl_err.h"
+
+/* malloc'd "a/b"; aborts on out-of-memory like every allocation here. */
+char *dsl_path_join(const char *a, const char *b);
+char *dsl_strdup(const char *s);
+void *dsl_xmalloc(size_t n);
+void *dsl_xcalloc(size_t n, size_t size);
+void *dsl_xrealloc(void *p, size_t n);
+char *dsl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+int dsl_mkdir_p(const char *path, mode_t mode, struct dsl_err *e);
+/* Read a whole file (at most max bytes; larger is an error), NUL-terminated. */
+int dsl_read_file(const char *path, size_t max, char **data, size_t *len,
+		  struct dsl_err *e);
+/* Write to a temporary name in the same directory, fsync, rename over path,
+ * fsync the directory: readers see the old file or the new one. */
+int dsl_write_file_atomic(const char *path, const void *data, size_t len,
+			  mode_t mode, struct dsl_err *e);
+int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
+			 struct dsl_err *e);
+/* Remove a tree; a missing path is not an error.  Does not cross mounts. */
+int dsl_rm_rf(const char *path, struct dsl_err *e);
+/* Human-readable size: "12.3 MiB". */
+void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
+
+#endif

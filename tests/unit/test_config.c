@@ -1,0 +1,117 @@
+/* Configuration: keys, values, files, precedence; errors name the key. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsl_config.h"
+
+static void expect_bad(const char *arg, const char *want)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_set_arg(&c, arg, &e), -1);
+	ck_assert_msg(strstr(e.msg, want) != NULL, "'%s': message '%s' lacks '%s'", arg, e.msg, want);
+}
+
+START_TEST(good_values)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	char buf[256];
+
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "registry=/srv/sets", &e), 0);
+	ck_assert_str_eq(c.registry, "/srv/sets");
+	ck_assert_int_eq(dsl_config_set_arg(&c, "seeders=4", &e), 0);
+	ck_assert_int_eq(c.seeders, 4);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "peer_ports=8000-8100", &e), 0);
+	ck_assert_int_eq(c.peer_port_min, 8000);
+	ck_assert_int_eq(c.peer_port_max, 8100);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "tracker_ports=7000", &e), 0);
+	ck_assert_int_eq(c.tracker_port_max, 7000);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "wait=all", &e), 0);
+	ck_assert_int_eq(c.wait, DSL_WAIT_ALL);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "cache_policy=keep", &e), 0);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "tracker=http://tr:6969/announce", &e), 0);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "service_seeders=s[1-2]", &e), 0);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "user_registry=", &e), 0);
+	ck_assert_int_eq(dsl_config_user_registry(&c, "/home/u", buf, sizeof(buf)), -1);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "user_registry=~/sets", &e), 0);
+	ck_assert_int_eq(dsl_config_user_registry(&c, "/home/u", buf, sizeof(buf)), 0);
+	ck_assert_str_eq(buf, "/home/u/sets");
+}
+END_TEST
+
+START_TEST(bad_values)
+{
+	expect_bad("colour=blue", "unknown key 'colour'");
+	expect_bad("seeders=0", "seeders: '0'");
+	expect_bad("seeders=two", "seeders: 'two' is not an integer");
+	expect_bad("registry=relative/dir", "registry: 'relative/dir' is not an absolute path");
+	expect_bad("peer_ports=9000-8000", "peer_ports: range '9000-8000' ends before it starts");
+	expect_bad("peer_ports=70000", "peer_ports");
+	expect_bad("wait=sometimes", "wait: 'sometimes'");
+	expect_bad("cache_policy=maybe", "cache_policy: 'maybe'");
+	expect_bad("tracker=ftp://x", "tracker: 'ftp://x'");
+	expect_bad("ready_timeout=-3", "ready_timeout");
+	expect_bad("novalue", "'novalue' is not key=value");
+	expect_bad("=x", "not key=value");
+}
+END_TEST
+
+START_TEST(file_then_args)
+{
+	char path[] = "/tmp/dsl-test-conf.XXXXXX";
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	char conf_arg[64];
+	char *argv[3];
+
+	fputs("# site defaults\nseeders = 3\n\nmount=/run/views  # comment\nready_timeout=9\n", f);
+	fclose(f);
+	snprintf(conf_arg, sizeof(conf_arg), "conf=%s", path);
+	argv[0] = conf_arg;
+	argv[1] = "seeders=5";
+	argv[2] = NULL;
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_from_args(&c, 2, argv, &e), 0);
+	ck_assert_int_eq(c.seeders, 5);             /* plugstack argument wins */
+	ck_assert_str_eq(c.mount_root, "/run/views");
+	ck_assert_int_eq(c.ready_timeout, 9);
+	f = fopen(path, "w");
+	fputs("seeders=3\nbogus=1\n", f);
+	fclose(f);
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_from_args(&c, 1, argv, &e), -1);
+	ck_assert_msg(strstr(e.msg, ":2: unknown key 'bogus'") != NULL, "%s", e.msg);
+	unlink(path);
+	/* An explicit conf= that is missing is an error; the default one is not. */
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_from_args(&c, 1, argv, &e), -1);
+	ck_assert_msg(strstr(e.msg, path) != NULL, "%s", e.msg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("config");
+	TCase *tc = tcase_create("config");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, good_values);
+	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, file_then_args);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

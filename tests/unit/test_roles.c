@@ -1,0 +1,128 @@
+/* Node roles: host-list expansion agrees with `scontrol show hostnames`, and
+ * every node derives the same tracker and seeders. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsl_roles.h"
+
+static const char *const exprs[] = {
+	"n1", "n[1-4]", "n[1-4],gpu[01-02]", "node[001-010,020]", "a,b,c",
+	"rack[1-2]-n[1-3]", "n[10-12],n[1-2]", "x[0-99]",
+};
+
+/* scontrol needs some slurm.conf even to expand names offline. */
+static char conf[64];
+
+static void setup(void)
+{
+	FILE *f;
+
+	snprintf(conf, sizeof(conf), "/tmp/dsl-test-slurm.XXXXXX");
+	f = fdopen(mkstemp(conf), "w");
+	fputs("ClusterName=test\nSlurmctldHost=localhost\nNodeName=n1\nPartitionName=p Nodes=n1\n", f);
+	fclose(f);
+}
+
+static void teardown(void)
+{
+	unlink(conf);
+}
+
+START_TEST(expansion_matches_scontrol)
+{
+	const char *expr = exprs[_i];
+	char cmd[512], line[256];
+	char **hosts;
+	size_t n, got = 0;
+	struct dsl_err e = { "" };
+	FILE *p;
+
+	ck_assert_int_eq(dsl_hostlist_expand(expr, 0, &hosts, &n, &e), 0);
+	snprintf(cmd, sizeof(cmd), "SLURM_CONF=%s scontrol show hostnames '%s'", conf, expr);
+	p = popen(cmd, "r");
+	ck_assert_ptr_nonnull(p);
+	while (fgets(line, sizeof(line), p)) {
+		line[strcspn(line, "\n")] = '\0';
+		ck_assert_uint_lt(got, n);
+		ck_assert_str_eq(hosts[got], line);
+		got++;
+	}
+	ck_assert_int_eq(pclose(p), 0);
+	ck_assert_uint_eq(got, n);
+	dsl_strv_free(hosts, n);
+}
+END_TEST
+
+START_TEST(roles_agree_on_every_node)
+{
+	const char *expr = "n[3-4],n[1-2],gpu01";
+	struct dsl_roles r[5];
+	struct dsl_err e = { "" };
+	const char *names[] = { "gpu01", "n1", "n2", "n3", "n4" };
+
+	for (int i = 0; i < 5; i++)
+		ck_assert_int_eq(dsl_roles_compute(expr, names[i], 2, NULL, &r[i], &e), 0);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_str_eq(r[i].tracker_node, "gpu01");   /* sorted: gpu01 < n1 */
+		ck_assert_uint_eq(r[i].nseeders, 2);
+		ck_assert_str_eq(r[i].seeders[0], "gpu01");
+		ck_assert_str_eq(r[i].seeders[1], "n1");
+		ck_assert_int_eq(r[i].self, i);
+		ck_assert_int_eq(r[i].is_tracker, i == 0);
+		ck_assert_int_eq(r[i].is_seeder, i < 2);
+	}
+	for (int i = 0; i < 5; i++)
+		dsl_roles_free(&r[i]);
+}
+END_TEST
+
+START_TEST(service_seeders_and_edges)
+{
+	struct dsl_roles r;
+	struct dsl_err e = { "" };
+
+	ck_assert_int_eq(dsl_roles_compute("n[1-4]", "n2", 2, "svc[1-2]", &r, &e), 0);
+	ck_assert_uint_eq(r.nseeders, 2);
+	ck_assert_str_eq(r.seeders[0], "svc1");
+	ck_assert_int_eq(r.is_seeder, 0);
+	ck_assert_int_eq(r.is_tracker, 0);
+	dsl_roles_free(&r);
+	/* More seeders asked for than nodes: every node seeds. */
+	ck_assert_int_eq(dsl_roles_compute("n[1-2]", "n2", 8, "", &r, &e), 0);
+	ck_assert_uint_eq(r.nseeders, 2);
+	ck_assert_int_eq(r.is_seeder, 1);
+	dsl_roles_free(&r);
+	/* A node not in the list has no role. */
+	ck_assert_int_eq(dsl_roles_compute("n[1-2]", "m9", 1, NULL, &r, &e), 0);
+	ck_assert_int_eq(r.self, -1);
+	ck_assert_int_eq(r.is_seeder, 0);
+	dsl_roles_free(&r);
+	ck_assert_int_eq(dsl_roles_compute("", "n1", 1, NULL, &r, &e), -1);
+	ck_assert_msg(strstr(e.msg, "empty host list"), "%s", e.msg);
+	ck_assert_int_eq(dsl_roles_compute("n[1-2]", "n1", 0, NULL, &r, &e), -1);
+	ck_assert_msg(strstr(e.msg, "seeders"), "%s", e.msg);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("roles");
+	TCase *tc = tcase_create("roles");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_loop_test(tc, expansion_matches_scontrol, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
+	tcase_add_test(tc, roles_agree_on_every_node);
+	tcase_add_test(tc, service_seeders_and_edges);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
