@@ -7,6 +7,8 @@
 
 #include "dsl_config.h"
 
+#include "check_run.h"
+
 static void expect_bad(const char *arg, const char *want)
 {
 	struct dsl_config c;
@@ -102,16 +104,10 @@ int main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("config");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, good_values);
 	tcase_add_test(tc, bad_values);
 	tcase_add_test(tc, file_then_args);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

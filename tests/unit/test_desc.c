@@ -6,6 +6,8 @@
 
 #include "dsl_desc.h"
 
+#include "check_run.h"
+
 static const char good[] =
 	"{\"schema\":1,\"name\":\"scipy\",\"created\":1763935000,"
 	"\"infohash\":\"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef\","
@@ -201,8 +203,6 @@ int main(void)
 {
 	Suite *s = suite_create("desc");
 	TCase *tc = tcase_create("desc");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, parse_good);
 	tcase_add_test(tc, round_trip);
@@ -213,9 +213,5 @@ int main(void)
 	tcase_add_test(tc, names);
 	tcase_add_test(tc, read_missing_file);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -13,6 +13,8 @@
 #include "dsl_registry.h"
 #include "dsl_util.h"
 
+#include "check_run.h"
+
 static char regdir[256];
 static char torrent[300];
 
@@ -277,8 +279,6 @@ int main(void)
 {
 	Suite *s = suite_create("registry");
 	TCase *tc = tcase_create("registry");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -290,9 +290,5 @@ int main(void)
 	tcase_add_test(tc, publish_errors);
 	tcase_add_test(tc, concurrent_reader_never_sees_torn_set);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -9,6 +9,8 @@
 
 #include "dsl_roles.h"
 
+#include "check_run.h"
+
 static const char *const exprs[] = {
 	"n1", "n[1-4]", "n[1-4],gpu[01-02]", "node[001-010,020]", "a,b,c",
 	"rack[1-2]-n[1-3]", "n[10-12],n[1-2]", "x[0-99]",
@@ -112,17 +114,11 @@ int main(void)
 {
 	Suite *s = suite_create("roles");
 	TCase *tc = tcase_create("roles");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_loop_test(tc, expansion_matches_scontrol, 0, (int)(sizeof(exprs) / sizeof(exprs[0])));
 	tcase_add_test(tc, roles_agree_on_every_node);
 	tcase_add_test(tc, service_seeders_and_edges);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

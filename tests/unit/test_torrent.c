@@ -11,6 +11,8 @@
 #include "dsl_torrent.h"
 #include "dsl_util.h"
 
+#include "check_run.h"
+
 static char dir[64];
 
 static char *make_file(const char *name, size_t size, unsigned seed)
@@ -143,8 +145,6 @@ int main(void)
 {
 	Suite *s = suite_create("torrent");
 	TCase *tc = tcase_create("torrent");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
@@ -152,9 +152,5 @@ int main(void)
 	tcase_add_test(tc, create_errors);
 	tcase_add_test(tc, load_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
