@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "dsl_util.h"
@@ -180,6 +181,30 @@ int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static int remove_broken(struct cli_ctx *ctx, const char *name, const char *version,
+			 struct dsl_err *why)
+{
+	struct dsl_err err;
+
+	for (size_t i = 0; i < ctx->search.ndirs; i++) {
+		char *setdir = dsl_path_join(ctx->search.dirs[i], name);
+		int present = access(setdir, F_OK) == 0;
+
+		free(setdir);
+		if (!present)
+			continue;
+		if (dsl_registry_remove(ctx->search.dirs[i], name, version, &err) < 0) {
+			fprintf(stderr, "dsl remove: %s\n", err.msg);
+			return 1;
+		}
+		printf("removed broken set '%s' from %s (it was: %s)\n", name, ctx->search.dirs[i],
+		       why->msg);
+		return 0;
+	}
+	fprintf(stderr, "dsl remove: %s\n", why->msg);
+	return 1;
+}
+
 int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -190,7 +215,7 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 	const char *version = NULL;
 	struct dsl_set_ref ref;
 	struct dsl_err err;
-	int c;
+	int c, not_found = 0;
 
 	while ((c = getopt_long(argc, argv, "v:r:", opts, NULL)) != -1) {
 		switch (c) {
@@ -206,8 +231,16 @@ int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 		return 2;
 	}
 	/* Remove from the registry where the name is found first (the user's). */
-	if (find_set(ctx, "remove", argv[optind], NULL, &ref) < 0)
-		return 1;
+	if (dsl_registry_find(&ctx->search, argv[optind], NULL, &ref, &not_found, &err) < 0) {
+		if (not_found || !dsl_name_valid(argv[optind], NULL))
+			{
+			find_set(ctx, "remove", argv[optind], NULL, &ref);
+			return 1;
+		}
+		/* A broken set can still be removed: take the first registry
+		 * that has a directory of that name. */
+		return remove_broken(ctx, argv[optind], version, &err);
+	}
 	if (dsl_registry_remove(ref.dir, argv[optind], version, &err) < 0) {
 		fprintf(stderr, "dsl remove: %s\n", err.msg);
 		dsl_set_ref_free(&ref);

@@ -94,6 +94,8 @@ grep -q '^good ' <<<"$out" && grep -q 'brk .*(broken)' <<<"$out" && grep -q 'tru
 expect_fail "show of a truncated description" "truncated" "$DSL" --registry "$R" show brk
 expect_fail "verify of a truncated torrent" "brk2" "$DSL" --registry "$R" verify brk2
 
+"$DSL" --registry "$R" remove brk >/dev/null 2>&1 && [ ! -e "$R/brk" ] && ok "a broken set can be removed" || bad "remove broken"
+
 # --- --from-exe ------------------------------------------------------------
 mkdir -p "$W/exe/lib" "$W/exe/bin"
 printf 'int dsltest_answer(void) { return 42; }\n' > "$W/exe/a.c"
