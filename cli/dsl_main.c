@@ -22,6 +22,8 @@ static const char usage[] =
 	"  verify NAME             re-hash the set's source files against its torrent\n"
 	"  remove NAME [--version H]\n"
 	"                          remove a set, or one old version of it\n"
+	"  status JOBID [--watch] [--json]\n"
+	"                          a job's distribution, node by node\n"
 	"\n"
 	"Registries: look-ups search the per-user registry (user_registry=, default\n"
 	"~/.dsl/sets) and then the system registry (registry=, default /etc/dsl/sets).\n"
@@ -114,6 +116,8 @@ int main(int argc, char **argv)
 		return cmd_verify(&ctx, argc, argv);
 	if (!strcmp(cmd, "remove"))
 		return cmd_remove(&ctx, argc, argv);
+	if (!strcmp(cmd, "status"))
+		return cmd_status(&ctx, argc, argv);
 	if (!strcmp(cmd, "help")) {
 		fputs(usage, stdout);
 		return 0;
