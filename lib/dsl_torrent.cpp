@@ -363,15 +363,21 @@ namespace {
 
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
+/* Peer id prefixes (Azureus style): seeders and downloaders tell apart. */
+#define DSL_SEEDER_ID "-DS0100-"
+#define DSL_NODE_ID "-DD0100-"
+
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
  * time-outs so a dead peer is dropped quickly. */
-lt::settings_pack cluster_settings(const std::string &iface)
+lt::settings_pack cluster_settings(const std::string &iface, bool seeder)
 {
 	lt::settings_pack p = lt::high_performance_seed();
+	p.set_str(lt::settings_pack::peer_fingerprint, seeder ? DSL_SEEDER_ID : DSL_NODE_ID);
 	p.set_int(lt::settings_pack::alert_mask,
 		  lt::alert_category::error | lt::alert_category::status |
 		  lt::alert_category::piece_progress | lt::alert_category::storage |
+		  lt::alert_category::block_progress | lt::alert_category::upload |
 		  lt::alert_category::tracker | lt::alert_category::connect);
 	p.set_str(lt::settings_pack::listen_interfaces, iface);
 	p.set_bool(lt::settings_pack::enable_dht, false);
@@ -410,12 +416,12 @@ lt::settings_pack cluster_settings(const std::string &iface)
 	return p;
 }
 
-/* Running totals for one peer node, kept across reconnections. */
+/* Running totals for one peer node, across reconnections, counted per
+ * block (alerts), so short connections are not missed between polls. */
 struct peer_acc {
-	uint64_t down = 0, up = 0;           /* closed connections */
-	int64_t cur_down = 0, cur_up = 0;    /* the live connection */
+	uint64_t down = 0, up = 0;
 	int down_rate = 0, up_rate = 0;
-	bool seed = false, connected = false;
+	bool seed = false, connected = false;   /* seed: one of the set's seeders */
 };
 
 std::string split_host_port(const std::string &hp, int *port)
@@ -524,14 +530,15 @@ struct dsl_session {
 			on_piece(cb_arg, p);
 	}
 
-	/* Background pieces at normal priority, or at zero while urgent reads
-	 * wait (never all zero: the urgent ones keep 7). */
+	/* Background pieces at normal priority, or at the lowest while urgent
+	 * reads wait.  Not zero: a peer we are not interested in stops
+	 * serving us, and getting it back costs more than the queue. */
 	void set_prefetch(bool on)
 	{
 		if (no_prefetch || seeding)
 			return;
 		std::vector<lt::download_priority_t> pr((size_t)npieces,
-			on ? lt::default_priority : lt::dont_download);
+			on ? lt::default_priority : lt::low_priority);
 		std::vector<int> w;
 		{
 			std::lock_guard<std::mutex> g(mu);
@@ -566,6 +573,10 @@ struct dsl_session {
 	{
 		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
 			candidates.push_back(static_cast<int>(pf->piece_index));
+		} else if (auto *bf = lt::alert_cast<lt::block_finished_alert>(a)) {
+			count_block(bf->endpoint, bf->pid, block_bytes(bf->piece_index, bf->block_index), true);
+		} else if (auto *bu = lt::alert_cast<lt::block_uploaded_alert>(a)) {
+			count_block(bu->endpoint, bu->pid, block_bytes(bu->piece_index, bu->block_index), false);
 		} else if (auto *hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
 			{
 				std::lock_guard<std::mutex> g(mu);
@@ -586,6 +597,27 @@ struct dsl_session {
 		}
 	}
 
+	/* Bytes of block b of piece p (the last block of a file is short). */
+	uint64_t block_bytes(lt::piece_index_t p, int b)
+	{
+		int ps = ti->files().piece_size2(p);
+		int left = ps - b * 16384;
+		return (uint64_t)std::max(0, std::min(16384, left));
+	}
+
+	/* The peer id says whether a peer is one of the set's seeders (which
+	 * read the shared file system) or another node: both are reported. */
+	void count_block(const lt::tcp::endpoint &ep, const lt::peer_id &pid, uint64_t n,
+			 bool down)
+	{
+		std::string ip = ep.address().to_string();
+		std::lock_guard<std::mutex> g(mu);
+		peer_acc &a = acc[ip];
+		(down ? a.down : a.up) += n;
+		if (std::memcmp(pid.data(), DSL_SEEDER_ID, 3) == 0)
+			a.seed = true;
+	}
+
 	void update_stats()
 	{
 		lt::torrent_status s = h.status();
@@ -594,35 +626,16 @@ struct dsl_session {
 		std::lock_guard<std::mutex> g(mu);
 		st = s;
 		for (auto &kv : acc) {
-			peer_acc &a = kv.second;
-			a.connected = false;
+			kv.second.connected = false;
+			kv.second.down_rate = kv.second.up_rate = 0;
 		}
-		std::map<std::string, std::pair<int64_t, int64_t>> live;
 		for (const auto &p : pi) {
-			std::string ip = p.ip.address().to_string();
-			peer_acc &a = acc[ip];
-			auto &l = live[ip];
-			l.first += p.total_download;
-			l.second += p.total_upload;
+			peer_acc &a = acc[p.ip.address().to_string()];
 			a.connected = true;
-			a.seed = bool(p.flags & lt::peer_info::seed);
-			a.down_rate = p.payload_down_speed;
-			a.up_rate = p.payload_up_speed;
-		}
-		for (auto &kv : acc) {
-			peer_acc &a = kv.second;
-			auto it = live.find(kv.first);
-			int64_t d = it == live.end() ? 0 : it->second.first;
-			int64_t u = it == live.end() ? 0 : it->second.second;
-			/* A smaller counter means a new connection: bank the old. */
-			if (d < a.cur_down)
-				a.down += (uint64_t)a.cur_down;
-			if (u < a.cur_up)
-				a.up += (uint64_t)a.cur_up;
-			a.cur_down = d;
-			a.cur_up = u;
-			if (!a.connected)
-				a.down_rate = a.up_rate = 0;
+			if (std::memcmp(p.pid.data(), DSL_SEEDER_ID, 3) == 0)
+				a.seed = true;
+			a.down_rate += p.payload_down_speed;
+			a.up_rate += p.payload_up_speed;
 		}
 	}
 
@@ -743,7 +756,7 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	}
 	std::string iface = (ip.find(':') != std::string::npos ? "[" + ip + "]" : ip) +
 		":" + std::to_string(port);
-	lt::session_params sp(cluster_settings(iface));
+	lt::session_params sp(cluster_settings(iface, s->seeding));
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,
@@ -927,8 +940,8 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 		snprintf(p.addr, sizeof(p.addr), "%s", kv.first.c_str());
 		p.seed = kv.second.seed;
 		p.connected = kv.second.connected;
-		p.down_bytes = kv.second.down + (uint64_t)kv.second.cur_down;
-		p.up_bytes = kv.second.up + (uint64_t)kv.second.cur_up;
+		p.down_bytes = kv.second.down;
+		p.up_bytes = kv.second.up;
 		p.down_rate = kv.second.down_rate;
 		p.up_rate = kv.second.up_rate;
 		if (p.seed)

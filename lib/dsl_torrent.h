@@ -111,7 +111,7 @@ char *dsl_session_file_path(struct dsl_session *s, long idx);
 
 struct dsl_peer_stat {
 	char addr[64];                /* IP of the peer node */
-	int seed;                     /* last seen as a seed */
+	int seed;                     /* one of the set's seeders (peer id) */
 	int connected;
 	uint64_t down_bytes;          /* payload received from it (all connections) */
 	uint64_t up_bytes;

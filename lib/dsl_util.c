@@ -4,7 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -226,26 +226,89 @@ int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
 	return rc;
 }
 
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+#define RM_MAX_DEPTH 256
+
+/* Remove `name` under the open directory `parent` without following symlinks:
+ * the epilog runs as root on trees the job's user can write to, so every
+ * step is relative to an fd already checked, never a path looked up again
+ * (a symlink swapped in half-way cannot redirect the removal).  `parent`
+ * is the open directory that holds `name`.  A directory
+ * on another device (a mount point left behind) is not entered. */
+static int rm_at(int parent, const char *name, dev_t dev, int depth, struct dsl_err *e)
 {
-	(void)st;
-	(void)ftw;
-	if (type == FTW_DP)
-		return rmdir(path) < 0 && errno != ENOENT ? -1 : 0;
-	return unlink(path) < 0 && errno != ENOENT ? -1 : 0;
+	struct stat st, st2;
+	struct dirent *de;
+	DIR *d;
+	int fd, rc = 0;
+
+	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT ? 0 : (dsl_err_set(e, "cannot stat %s: %m", name), -1);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
+			return dsl_err_set(e, "cannot remove %s: %m", name), -1;
+		return 0;
+	}
+	if (st.st_dev != dev)
+		return dsl_err_set(e, "not removing %s: another file system is mounted there", name), -1;
+	if (depth >= RM_MAX_DEPTH)
+		return dsl_err_set(e, "not removing %s: nested deeper than %d", name, RM_MAX_DEPTH), -1;
+	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return dsl_err_set(e, "cannot open %s: %m", name), -1;
+	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
+		close(fd);
+		return dsl_err_set(e, "not removing %s: it changed while being removed", name), -1;
+	}
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return dsl_err_set(e, "cannot read %s: %m", name), -1;
+	}
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (rm_at(dirfd(d), de->d_name, dev, depth + 1, e) < 0)
+			rc = -1;
+	}
+	closedir(d);
+	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		return dsl_err_set(e, "cannot remove %s: %m", name), -1;
+	return rc;
 }
 
 int dsl_rm_rf(const char *path, struct dsl_err *e)
 {
+	char *copy = dsl_strdup(path), *base, *parent;
 	struct stat st;
+	int pfd, rc;
 
-	if (lstat(path, &st) < 0)
+	if (lstat(path, &st) < 0) {
+		free(copy);
 		return errno == ENOENT ? 0 : (dsl_err_set(e, "cannot stat %s: %m", path), -1);
-	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0) {
-		dsl_err_set(e, "cannot remove %s: %m", path);
+	}
+	base = strrchr(copy, '/');
+	if (base && base != copy) {
+		*base++ = '\0';
+		parent = copy;
+	} else if (base) {
+		base++;
+		parent = "/";
+	} else {
+		base = copy;
+		parent = ".";
+	}
+	pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0) {
+		dsl_err_set(e, "cannot open %s: %m", parent);
+		free(copy);
 		return -1;
 	}
-	return 0;
+	rc = rm_at(pfd, base, st.st_dev, 0, e);
+	if (rc < 0)
+		dsl_err_prefix(e, "cannot remove %s", path);
+	close(pfd);
+	free(copy);
+	return rc;
 }
 
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len)

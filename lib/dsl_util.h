@@ -25,7 +25,8 @@ int dsl_write_file_atomic(const char *path, const void *data, size_t len,
 			  mode_t mode, struct dsl_err *e);
 int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
 			 struct dsl_err *e);
-/* Remove a tree; a missing path is not an error.  Does not cross mounts. */
+/* Remove a tree; a missing path is not an error.  Never follows a symlink
+ * (safe for root on trees a user can write to) and never enters a mount. */
 int dsl_rm_rf(const char *path, struct dsl_err *e);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);

@@ -275,6 +275,40 @@ START_TEST(concurrent_reader_never_sees_torn_set)
 }
 END_TEST
 
+/* The epilog removes, as root, trees the job's user could write to. */
+START_TEST(rm_rf_never_follows_symlinks)
+{
+	char *outside = dsl_xasprintf("%s-outside", regdir);
+	char *tree = dsl_xasprintf("%s/tree", regdir);
+	char *victim = dsl_xasprintf("%s/precious", outside);
+	char *p;
+	struct dsl_err e = { "" };
+	FILE *f;
+
+	ck_assert_int_eq(dsl_mkdir_p(outside, 0755, &e), 0);
+	f = fopen(victim, "w");
+	fputs("keep", f);
+	fclose(f);
+	p = dsl_xasprintf("%s/a/b", tree);
+	ck_assert_int_eq(dsl_mkdir_p(p, 0755, &e), 0);
+	free(p);
+	p = dsl_xasprintf("%s/a/b/link-to-outside", tree);
+	ck_assert_int_eq(symlink(outside, p), 0);
+	free(p);
+	p = dsl_xasprintf("%s/a/file-link", tree);
+	ck_assert_int_eq(symlink(victim, p), 0);
+	free(p);
+	ck_assert_int_eq(dsl_rm_rf(tree, &e), 0);
+	ck_assert(access(tree, F_OK) < 0);
+	ck_assert_msg(access(victim, F_OK) == 0, "followed a symlink out of the tree");
+	ck_assert_int_eq(dsl_rm_rf(tree, &e), 0);   /* missing: not an error */
+	dsl_rm_rf(outside, NULL);
+	free(outside);
+	free(tree);
+	free(victim);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("registry");
@@ -289,6 +323,7 @@ int main(void)
 	tcase_add_test(tc, broken_sets_do_not_stop_listing);
 	tcase_add_test(tc, publish_errors);
 	tcase_add_test(tc, concurrent_reader_never_sees_torn_set);
+	tcase_add_test(tc, rm_rf_never_follows_symlinks);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

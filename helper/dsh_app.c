@@ -1,0 +1,342 @@
+/* dsh_app.c - start, run and stop one helper.
+ *
+ * Threads: the FUSE workers (libfuse), the session's alert thread (answers
+ * waiting reads), and one auxiliary thread here (control socket, status
+ * file, read time-outs).  Termination signals are blocked everywhere but in
+ * the main thread, which sits in the FUSE loop and leaves it on SIGTERM. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsh_app.h"
+#include "dsh_ctl.h"
+#include "dsl_util.h"
+
+#define DSH_STATUS_MS 250
+
+static void on_piece(void *arg, int piece)
+{
+	struct dsh_app *a = arg;
+
+	dsh_reads_on_piece(&a->reads, piece);
+}
+
+static void on_log(void *arg, int level, const char *msg)
+{
+	struct dsh_app *a = arg;
+
+	dsl_logf(a->log, (enum dsl_log_level)level, "%s", msg);
+}
+
+/* "host:port" -> "ip:port": the plugin may pass node names. */
+static char *resolve_peer(const char *hp, struct dsl_err *e)
+{
+	struct addrinfo hints, *res = NULL;
+	char host[256], ip[64];
+	const char *colon = strrchr(hp, ':');
+	int rc;
+
+	if (!colon || colon == hp || (size_t)(colon - hp) >= sizeof(host) || !colon[1]) {
+		dsl_err_set(e, "--peer %s: expected HOST:PORT", hp);
+		return NULL;
+	}
+	memcpy(host, hp, (size_t)(colon - hp));
+	host[colon - hp] = '\0';
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_INET;
+	hints.ai_socktype = SOCK_STREAM;
+	rc = getaddrinfo(host, colon + 1, &hints, &res);
+	if (rc != 0) {
+		dsl_err_set(e, "--peer %s: cannot resolve: %s", hp, gai_strerror(rc));
+		return NULL;
+	}
+	rc = getnameinfo(res->ai_addr, res->ai_addrlen, ip, sizeof(ip), NULL, 0,
+			 NI_NUMERICHOST);
+	freeaddrinfo(res);
+	if (rc != 0) {
+		dsl_err_set(e, "--peer %s: %s", hp, gai_strerror(rc));
+		return NULL;
+	}
+	return dsl_xasprintf("%s:%s", ip, colon + 1);
+}
+
+static int resolve_peers(struct dsh_app *a, struct dsl_err *e)
+{
+	a->peers = dsl_xcalloc((size_t)a->opts->npeers + 1, sizeof(char *));
+	for (int i = 0; i < a->opts->npeers; i++) {
+		a->peers[i] = resolve_peer(a->opts->peers[i], e);
+		if (!a->peers[i])
+			return -1;
+	}
+	return 0;
+}
+
+static int load_set(struct dsh_app *a, struct dsl_err *e)
+{
+	const struct dsh_opts *o = a->opts;
+
+	if (dsl_desc_read_file(o->desc, &a->desc, e) != 0)
+		return -1;
+	if (dsl_torrent_load(o->torrent, &a->meta, e) != 0)
+		return -1;
+	if (strcmp(a->meta.infohash, a->desc.infohash) != 0) {
+		dsl_err_set(e, "%s: info-hash %s does not match the description %s (%s)",
+			    o->torrent, a->meta.infohash, o->desc, a->desc.infohash);
+		return -1;
+	}
+	if (a->meta.piece_size != a->desc.piece_size) {
+		dsl_err_set(e, "%s: piece size %u, the description says %u", o->torrent,
+			    a->meta.piece_size, a->desc.piece_size);
+		return -1;
+	}
+	return 0;
+}
+
+/* Seeders read each file where the description says it lives. */
+static int seed_sources(struct dsh_app *a, struct dsl_err *e)
+{
+	a->seed_sources = dsl_xcalloc(a->meta.nfiles + 1, sizeof(char *));
+	for (size_t m = 0; m < a->meta.nfiles; m++) {
+		const struct dsl_node *nd = dsl_desc_find(&a->desc, a->meta.files[m].path);
+
+		if (!nd || nd->type != DSL_NODE_FILE) {
+			dsl_err_set(e, "%s: file %s of the torrent is not in the description",
+				    a->opts->torrent, a->meta.files[m].path);
+			return -1;
+		}
+		/* No "src": the file sits at its own path under source_root. */
+		a->seed_sources[m] = dsl_path_join(a->desc.source_root,
+						   nd->src ? nd->src : nd->path);
+	}
+	return 0;
+}
+
+static int start_session(struct dsh_app *a, struct dsl_err *e)
+{
+	const struct dsh_opts *o = a->opts;
+	struct dsl_session_opts so;
+
+	memset(&so, 0, sizeof(so));
+	so.listen_ip = o->listen_ip;
+	so.port_min = o->port_min;
+	so.port_max = o->port_max;
+	so.torrent_path = o->torrent;
+	so.trackers = o->ntrackers ? o->trackers : NULL;
+	so.peers = (const char *const *)a->peers;
+	so.on_piece = on_piece;
+	so.log = on_log;
+	so.cb_arg = a;
+	so.no_prefetch = o->prefetch == DSH_PREFETCH_OFF;
+	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
+	if (o->seed) {
+		if (seed_sources(a, e) != 0)
+			return -1;
+		so.seed_root = a->desc.source_root;
+		so.seed_sources = (const char *const *)a->seed_sources;
+	} else {
+		a->save_path = dsl_path_join(o->cache, a->desc.infohash);
+		if (dsl_mkdir_p(a->save_path, 0700, e) != 0)
+			return -1;
+		so.save_path = a->save_path;
+	}
+	a->ses = dsl_session_start(&so, e);
+	return a->ses ? 0 : -1;
+}
+
+static int mount_view(struct dsh_app *a, struct dsl_err *e)
+{
+	char *fsopt = dsl_xasprintf("ro,default_permissions,fsname=dsl:%s,subtype=dsl",
+				    a->desc.name);
+	char *argv[] = {"dsl-helper", "-o", fsopt, NULL};
+	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+
+	a->view.tree = &a->tree;
+	a->view.reads = &a->reads;
+	a->view.log = a->log;
+	a->se = fuse_session_new(&args, dsh_view_ops(), sizeof(struct fuse_lowlevel_ops),
+				 &a->view);
+	fuse_opt_free_args(&args);
+	free(fsopt);
+	if (!a->se) {
+		dsl_err_set(e, "%s: cannot create the FUSE session", a->opts->mountpoint);
+		return -1;
+	}
+	if (fuse_set_signal_handlers(a->se) != 0) {
+		dsl_err_set(e, "cannot install signal handlers");
+		return -1;
+	}
+	if (fuse_session_mount(a->se, a->opts->mount) != 0) {
+		dsl_err_set(e, "%s: cannot mount the view (see the log; as a user this "
+			    "needs fusermount3 and access to /dev/fuse)", a->opts->mount);
+		return -1;
+	}
+	a->mounted = 1;
+	return 0;
+}
+
+static char *ctl_reply(void *arg, const char *cmd, int *stop)
+{
+	struct dsh_app *a = arg;
+	char *doc, *out;
+
+	if (strcmp(cmd, "status") == 0) {
+		doc = dsh_status_json(&a->status);
+		out = dsl_xasprintf("%s\n", doc);
+		free(doc);
+		return out;
+	}
+	if (strcmp(cmd, "stop") == 0) {
+		*stop = 1;
+		return dsl_strdup("ok\n");
+	}
+	return dsl_xasprintf("error: unknown command \"%.64s\" (status, stop)\n", cmd);
+}
+
+static void *aux_main(void *arg)
+{
+	struct dsh_app *a = arg;
+	struct dsl_err e;
+	int ticks = 0;
+
+	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE)) {
+		struct pollfd p = {a->ctl_fd, POLLIN, 0};
+
+		if (poll(&p, 1, DSH_STATUS_MS) > 0 &&
+		    dsh_ctl_serve_one(a->ctl_fd, ctl_reply, a)) {
+			dsl_info(a->log, "stop asked on the control socket");
+			fuse_session_exit(a->se);
+			pthread_kill(a->main_thread, SIGTERM);
+		}
+		if (dsh_status_write(&a->status, a->status_path, &e) != 0 && ticks == 0)
+			dsl_warn(a->log, "status file: %s", e.msg);
+		if (++ticks % (1000 / DSH_STATUS_MS) == 0)
+			dsh_reads_tick(&a->reads);
+	}
+	return NULL;
+}
+
+static void block_term_signals(int how)
+{
+	sigset_t s;
+
+	sigemptyset(&s);
+	sigaddset(&s, SIGTERM);
+	sigaddset(&s, SIGINT);
+	sigaddset(&s, SIGHUP);
+	sigaddset(&s, SIGPIPE);
+	pthread_sigmask(how, &s, NULL);
+}
+
+int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
+		  struct dsl_err *e)
+{
+	memset(a, 0, sizeof(*a));
+	a->opts = o;
+	a->log = log;
+	a->ctl_fd = -1;
+	a->main_thread = pthread_self();
+	dsl_desc_init(&a->desc);
+	/* Threads started from here on inherit the mask: only main gets
+	 * SIGTERM, so it wakes from the FUSE loop. */
+	block_term_signals(SIG_BLOCK);
+	if (dsl_mkdir_p(o->run_dir, 0700, e) != 0 || load_set(a, e) != 0 ||
+	    resolve_peers(a, e) != 0)
+		return -1;
+	a->ctl_path = dsl_path_join(o->run_dir, "ctl.sock");
+	a->status_path = dsl_path_join(o->run_dir, "status.json");
+	dsh_reads_init(&a->reads, NULL, &a->tree, log, o->read_timeout);
+	if (start_session(a, e) != 0)
+		return -1;
+	a->reads.ses = a->ses;
+	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0 ||
+	    mount_view(a, e) != 0)
+		return -1;
+	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
+		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
+		(double)time(NULL)};
+	a->ctl_fd = dsh_ctl_listen(a->ctl_path, e);
+	if (a->ctl_fd < 0 || dsh_status_write(&a->status, a->status_path, e) != 0)
+		return -1;
+	if (pthread_create(&a->aux, NULL, aux_main, a) != 0) {
+		dsl_err_set(e, "cannot start the control thread: %s", strerror(errno));
+		return -1;
+	}
+	a->aux_running = 1;
+	dsl_info(log, "set %s (%s): %s, view at %s, listening on %s:%d", a->desc.name,
+		 a->desc.infohash, a->status.role, o->mountpoint, o->listen_ip,
+		 dsl_session_port(a->ses));
+	return 0;
+}
+
+int dsh_app_run(struct dsh_app *a)
+{
+	struct fuse_loop_config cfg = {.clone_fd = 0, .max_idle_threads = 16};
+	int rc;
+
+	block_term_signals(SIG_UNBLOCK);
+	rc = fuse_session_loop_mt(a->se, &cfg);
+	dsl_info(a->log, "stopping");
+	return rc < 0 ? -1 : 0;
+}
+
+static void unmount_view(struct dsh_app *a)
+{
+	if (!a->mounted)
+		return;
+	fuse_session_unmount(a->se);
+	/* A view pre-mounted by root is not ours to unmount, unless we are
+	 * root ourselves (tests); the epilog does it otherwise. */
+	if (strncmp(a->opts->mount, "/dev/fd/", 8) == 0 && geteuid() == 0)
+		umount2(a->opts->mountpoint, MNT_DETACH);
+	a->mounted = 0;
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void dsh_app_stop(struct dsh_app *a)
+{
+	struct dsl_err e;
+
+	__atomic_store_n(&a->quit, 1, __ATOMIC_RELEASE);
+	if (a->aux_running)
+		pthread_join(a->aux, NULL);
+	if (a->ses) {
+		a->status.state = "stopped";
+		dsh_status_write(&a->status, a->status_path, &e);
+	}
+	if (a->status_path)
+		dsh_reads_destroy(&a->reads);
+	if (a->se) {
+		unmount_view(a);
+		fuse_remove_signal_handlers(a->se);
+		fuse_session_destroy(a->se);
+	}
+	if (a->ctl_fd >= 0) {
+		close(a->ctl_fd);
+		unlink(a->ctl_path);
+	}
+	dsl_session_stop(a->ses);
+	if (a->save_path && a->opts->cache_policy == DSH_CACHE_REMOVE &&
+	    dsl_rm_rf(a->save_path, &e) != 0)
+		dsl_warn(a->log, "cache: %s", e.msg);
+	dsh_tree_free(&a->tree);
+	dsl_tmeta_free(&a->meta);
+	dsl_desc_free(&a->desc);
+	free_strv(a->seed_sources);
+	free_strv(a->peers);
+	free(a->ctl_path);
+	free(a->status_path);
+	free(a->save_path);
+}

@@ -1,0 +1,198 @@
+/* dsh_opts.c - parse and check the command line before anything starts, so
+ * a bad option fails the prolog with a message naming it. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsh_opts.h"
+
+enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
+       O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
+       O_PREFETCH, O_HELP };
+
+static const struct option dsh_longopts[] = {
+	{"desc", required_argument, NULL, O_DESC},
+	{"torrent", required_argument, NULL, O_TORRENT},
+	{"mount", required_argument, NULL, O_MOUNT},
+	{"mountpoint", required_argument, NULL, O_MOUNTPOINT},
+	{"cache", required_argument, NULL, O_CACHE},
+	{"run-dir", required_argument, NULL, O_RUN},
+	{"seed", no_argument, NULL, O_SEED},
+	{"tracker", required_argument, NULL, O_TRACKER},
+	{"peer", required_argument, NULL, O_PEER},
+	{"listen", required_argument, NULL, O_LISTEN},
+	{"port", required_argument, NULL, O_PORT},
+	{"read-timeout", required_argument, NULL, O_READ_TIMEOUT},
+	{"cache-policy", required_argument, NULL, O_CACHE_POLICY},
+	{"prefetch", required_argument, NULL, O_PREFETCH},
+	{"foreground", no_argument, NULL, O_FG},
+	{"log-file", required_argument, NULL, O_LOG},
+	{"ctl", required_argument, NULL, O_CTL},
+	{"help", no_argument, NULL, O_HELP},
+	{NULL, 0, NULL, 0},
+};
+
+void dsh_opts_usage(FILE *out)
+{
+	fputs("usage: dsl-helper --desc FILE.json --torrent FILE.torrent --mount DIR\n"
+	      "                  --cache DIR --run-dir DIR [--seed] [--tracker URL]...\n"
+	      "                  [--peer HOST:PORT]... [--listen IP] [--port P | --port A-B]\n"
+	      "                  [--read-timeout SEC] [--cache-policy keep|remove]\n"
+	      "                  [--prefetch pause|always|off] [--foreground] [--log-file FILE]\n"
+	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
+	      "       dsl-helper --ctl RUNDIR status|stop\n", out);
+}
+
+static int parse_int(const char *s, long lo, long hi, long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(s, &end, 10);
+	return (errno || end == s || *end || *v < lo || *v > hi) ? -1 : 0;
+}
+
+static int parse_port(const char *s, struct dsh_opts *o, struct dsl_err *e)
+{
+	char buf[32];
+	char *dash;
+	long a, b;
+
+	snprintf(buf, sizeof(buf), "%s", s);
+	dash = strchr(buf, '-');
+	if (dash)
+		*dash = '\0';
+	if (parse_int(buf, 1, 65535, &a) != 0 ||
+	    (dash && parse_int(dash + 1, 1, 65535, &b) != 0) || (dash && b < a)) {
+		dsl_err_set(e, "--port %s: expected a port (1-65535) or a range A-B", s);
+		return -1;
+	}
+	o->port_min = (int)a;
+	o->port_max = dash ? (int)b : (int)a;
+	return 0;
+}
+
+static int add_list(const char **list, int *n, const char *v, const char *what,
+		    struct dsl_err *e)
+{
+	if (*n >= DSH_MAX_LIST) {
+		dsl_err_set(e, "%s: more than %d given", what, DSH_MAX_LIST);
+		return -1;
+	}
+	list[(*n)++] = v;
+	list[*n] = NULL;
+	return 0;
+}
+
+static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err *e)
+{
+	long v;
+
+	switch (c) {
+	case O_DESC: o->desc = arg; break;
+	case O_TORRENT: o->torrent = arg; break;
+	case O_MOUNT: o->mount = arg; break;
+	case O_MOUNTPOINT: o->mountpoint = arg; break;
+	case O_CACHE: o->cache = arg; break;
+	case O_RUN: o->run_dir = arg; break;
+	case O_SEED: o->seed = 1; break;
+	case O_TRACKER: return add_list(o->trackers, &o->ntrackers, arg, "--tracker", e);
+	case O_PEER: return add_list(o->peers, &o->npeers, arg, "--peer", e);
+	case O_LISTEN: o->listen_ip = arg; break;
+	case O_PORT: return parse_port(arg, o, e);
+	case O_READ_TIMEOUT:
+		if (parse_int(arg, 1, 86400, &v) != 0) {
+			dsl_err_set(e, "--read-timeout %s: expected seconds (1-86400)", arg);
+			return -1;
+		}
+		o->read_timeout = (int)v;
+		break;
+	case O_CACHE_POLICY:
+		if (strcmp(arg, "keep") == 0)
+			o->cache_policy = DSH_CACHE_KEEP;
+		else if (strcmp(arg, "remove") == 0)
+			o->cache_policy = DSH_CACHE_REMOVE;
+		else {
+			dsl_err_set(e, "--cache-policy %s: expected keep or remove", arg);
+			return -1;
+		}
+		break;
+	case O_PREFETCH:
+		if (strcmp(arg, "pause") == 0)
+			o->prefetch = DSH_PREFETCH_PAUSE;
+		else if (strcmp(arg, "always") == 0)
+			o->prefetch = DSH_PREFETCH_ALWAYS;
+		else if (strcmp(arg, "off") == 0)
+			o->prefetch = DSH_PREFETCH_OFF;
+		else {
+			dsl_err_set(e, "--prefetch %s: expected pause, always or off", arg);
+			return -1;
+		}
+		break;
+	case O_FG: o->foreground = 1; break;
+	case O_LOG: o->log_file = arg; break;
+	case O_CTL: o->ctl_dir = arg; break;
+	default:
+		dsl_err_set(e, "unknown option (see --help)");
+		return -1;
+	}
+	return 0;
+}
+
+static int check_required(struct dsh_opts *o, struct dsl_err *e)
+{
+	const char *missing = !o->desc ? "--desc" : !o->torrent ? "--torrent"
+		: !o->mount ? "--mount" : !o->run_dir ? "--run-dir"
+		: (!o->cache && !o->seed) ? "--cache" : NULL;
+
+	if (missing) {
+		dsl_err_set(e, "missing option %s (see --help)", missing);
+		return -1;
+	}
+	if (strncmp(o->mount, "/dev/fd/", 8) == 0 && !o->mountpoint) {
+		dsl_err_set(e, "--mount %s: a pre-mounted view needs --mountpoint DIR", o->mount);
+		return -1;
+	}
+	if (!o->mountpoint)
+		o->mountpoint = o->mount;
+	return 0;
+}
+
+int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e)
+{
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->read_timeout = 60;
+	o->listen_ip = "0.0.0.0";
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", dsh_longopts, NULL)) != -1) {
+		if (c == O_HELP)
+			return 1;
+		if (c == '?' || c == ':') {
+			dsl_err_set(e, "%s: unknown option or missing value (see --help)",
+				    argv[optind - 1]);
+			return -1;
+		}
+		if (parse_one(c, optarg, o, e) != 0)
+			return -1;
+	}
+	if (o->ctl_dir) {
+		if (optind != argc - 1 || (strcmp(argv[optind], "status") != 0 &&
+					   strcmp(argv[optind], "stop") != 0)) {
+			dsl_err_set(e, "--ctl %s: expected one command, status or stop", o->ctl_dir);
+			return -1;
+		}
+		o->ctl_cmd = argv[optind];
+		return 0;
+	}
+	if (optind < argc) {
+		dsl_err_set(e, "%s: unexpected argument (see --help)", argv[optind]);
+		return -1;
+	}
+	return check_required(o, e);
+}

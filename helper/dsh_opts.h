@@ -1,0 +1,31 @@
+/* dsh_opts.h - the helper's command line. */
+#ifndef DSH_OPTS_H
+#define DSH_OPTS_H
+
+#include <stdio.h>
+
+#include "dsl_err.h"
+
+#define DSH_MAX_LIST 256
+
+enum dsh_cache_policy { DSH_CACHE_REMOVE, DSH_CACHE_KEEP };
+enum dsh_prefetch { DSH_PREFETCH_PAUSE, DSH_PREFETCH_ALWAYS, DSH_PREFETCH_OFF };
+
+struct dsh_opts {
+	const char *desc, *torrent, *mount, *mountpoint, *cache, *run_dir;
+	const char *listen_ip, *log_file;
+	int seed, foreground, port_min, port_max, read_timeout;
+	enum dsh_cache_policy cache_policy;
+	enum dsh_prefetch prefetch;
+	const char *trackers[DSH_MAX_LIST + 1];  /* NULL-terminated */
+	const char *peers[DSH_MAX_LIST + 1];
+	int ntrackers, npeers;
+	/* client mode: --ctl RUNDIR CMD */
+	const char *ctl_dir, *ctl_cmd;
+};
+
+/* 0 ok, 1 --help printed, -1 error in e. argv strings are borrowed. */
+int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e);
+void dsh_opts_usage(FILE *out);
+
+#endif

@@ -1,0 +1,279 @@
+/* dsh_reads.c - reads that may have to wait for pieces.
+ *
+ * A read whose pieces are here is answered from the cache file (spliced by
+ * the kernel where it can).  Otherwise it is queued, its pieces are made
+ * urgent, and the session thread answers it when the last one has passed its
+ * hash.  A read is only ever answered with bytes of verified pieces, or EIO. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dsh_reads.h"
+#include "dsl_util.h"
+
+struct dsh_wait {
+	struct dsh_wait *next;
+	fuse_req_t req;
+	size_t node;
+	size_t size;
+	off_t off;
+	int first, end;                   /* pieces the read needs */
+	struct timespec t0;
+};
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
+		    const struct dsl_log *log, int read_timeout)
+{
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->mu, NULL);
+	r->ses = ses;
+	r->tree = tree;
+	r->log = log;
+	r->read_timeout = read_timeout;
+}
+
+static int all_here(struct dsh_reads *r, int first, int end)
+{
+	for (int p = first; p < end; p++)
+		if (!dsl_session_have(r->ses, p))
+			return 0;
+	return 1;
+}
+
+/* The file's fd, opened once; a race opens twice and closes the loser. */
+static int file_fd(struct dsh_reads *r, struct dsh_file *f)
+{
+	int fd = __atomic_load_n(&f->fd, __ATOMIC_ACQUIRE);
+	int expected = -1;
+
+	if (fd >= 0)
+		return fd;
+	fd = open(f->data_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		dsl_error(r->log, "%s: cannot open: %m", f->data_path);
+		return -1;
+	}
+	if (!__atomic_compare_exchange_n(&f->fd, &expected, fd, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		close(fd);
+		fd = expected;
+	}
+	return fd;
+}
+
+static void answer(struct dsh_reads *r, fuse_req_t req, size_t node, size_t size, off_t off)
+{
+	struct dsh_file *f = &r->tree->files[node];
+	struct fuse_bufvec buf = FUSE_BUFVEC_INIT(size);
+	int fd;
+
+	if (size == 0) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	fd = file_fd(r, f);
+	if (fd < 0) {
+		__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
+		fuse_reply_err(req, EIO);
+		return;
+	}
+	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
+	buf.buf[0].fd = fd;
+	buf.buf[0].pos = off;
+	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+}
+
+static void record_latency(struct dsh_reads *r, double s)
+{
+	r->lat_sum += s;
+	if (s > r->lat_max)
+		r->lat_max = s;
+	r->lat_ring[r->lat_n++ % DSH_LAT_RING] = s;
+}
+
+void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off)
+{
+	const struct dsl_node *nd = &r->tree->desc->nodes[i];
+	struct dsh_file *f = &r->tree->files[i];
+	uint32_t ps = r->tree->desc->piece_size;
+	struct dsh_wait *w;
+	int first, end;
+
+	__atomic_add_fetch(&r->nreads, 1, __ATOMIC_RELAXED);
+	if (off < 0 || (uint64_t)off >= nd->size) {
+		fuse_reply_buf(req, NULL, 0);
+		return;
+	}
+	if ((uint64_t)off + size > nd->size)
+		size = (size_t)(nd->size - (uint64_t)off);
+	first = f->first_piece + (int)((uint64_t)off / ps);
+	end = f->first_piece + (int)(((uint64_t)off + size - 1) / ps) + 1;
+	if (end > f->end_piece)
+		end = f->end_piece;
+	if (all_here(r, first, end)) {
+		answer(r, req, i, size, off);
+		return;
+	}
+	w = dsl_xcalloc(1, sizeof(*w));
+	w->req = req;
+	w->node = i;
+	w->size = size;
+	w->off = off;
+	w->first = first;
+	w->end = end;
+	clock_gettime(CLOCK_MONOTONIC, &w->t0);
+	pthread_mutex_lock(&r->mu);
+	w->next = r->head;
+	r->head = w;
+	r->nwaiting++;
+	r->nwaits++;
+	pthread_mutex_unlock(&r->mu);
+	dsl_session_want(r->ses, first, end);
+	/* A piece may have arrived between the check and the queueing: look
+	 * again so that no wake-up is lost. */
+	dsh_reads_on_piece(r, -1);
+}
+
+/* Unlinks and returns the waits that match keep() == 0. */
+static struct dsh_wait *take_ready(struct dsh_reads *r, int piece)
+{
+	struct dsh_wait *ready = NULL, **pp;
+
+	pthread_mutex_lock(&r->mu);
+	pp = &r->head;
+	while (*pp) {
+		struct dsh_wait *w = *pp;
+
+		if ((piece < 0 || (piece >= w->first && piece < w->end)) &&
+		    all_here(r, w->first, w->end)) {
+			*pp = w->next;
+			w->next = ready;
+			ready = w;
+			r->nwaiting--;
+			record_latency(r, since(&w->t0));
+		} else {
+			pp = &w->next;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	return ready;
+}
+
+void dsh_reads_on_piece(struct dsh_reads *r, int piece)
+{
+	struct dsh_wait *w = take_ready(r, piece);
+
+	while (w) {
+		struct dsh_wait *next = w->next;
+
+		answer(r, w->req, w->node, w->size, w->off);
+		free(w);
+		w = next;
+	}
+}
+
+static int first_missing(struct dsh_reads *r, const struct dsh_wait *w)
+{
+	for (int p = w->first; p < w->end; p++)
+		if (!dsl_session_have(r->ses, p))
+			return p;
+	return -1;
+}
+
+void dsh_reads_tick(struct dsh_reads *r)
+{
+	struct dsh_wait *expired = NULL, **pp;
+
+	pthread_mutex_lock(&r->mu);
+	pp = &r->head;
+	while (*pp) {
+		struct dsh_wait *w = *pp;
+
+		if (since(&w->t0) > r->read_timeout) {
+			*pp = w->next;
+			w->next = expired;
+			expired = w;
+			r->nwaiting--;
+			r->ntimeouts++;
+		} else {
+			/* A failed hash check drops the deadline: raise it again. */
+			dsl_session_want(r->ses, w->first, w->end);
+			pp = &w->next;
+		}
+	}
+	pthread_mutex_unlock(&r->mu);
+	while (expired) {
+		struct dsh_wait *next = expired->next;
+
+		dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d not received "
+			  "within %d s (no source has it?)",
+			  r->tree->desc->nodes[expired->node].path, expired->size,
+			  (long long)expired->off, first_missing(r, expired), r->read_timeout);
+		fuse_reply_err(expired->req, EIO);
+		free(expired);
+		expired = next;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st)
+{
+	double *sorted;
+	size_t n;
+
+	memset(st, 0, sizeof(*st));
+	pthread_mutex_lock(&r->mu);
+	st->reads = __atomic_load_n(&r->nreads, __ATOMIC_RELAXED);
+	st->waits = r->nwaits;
+	st->timeouts = r->ntimeouts;
+	st->errors = __atomic_load_n(&r->nerrors, __ATOMIC_RELAXED);
+	st->waiting = r->nwaiting;
+	n = r->lat_n < DSH_LAT_RING ? (size_t)r->lat_n : DSH_LAT_RING;
+	sorted = dsl_xmalloc((n + 1) * sizeof(double));
+	memcpy(sorted, r->lat_ring, n * sizeof(double));
+	if (r->lat_n)
+		st->mean_ms = r->lat_sum / (double)r->lat_n * 1e3;
+	st->max_ms = r->lat_max * 1e3;
+	pthread_mutex_unlock(&r->mu);
+	if (n) {
+		qsort(sorted, n, sizeof(double), cmp_double);
+		st->p50_ms = sorted[n / 2] * 1e3;
+		st->p99_ms = sorted[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1] * 1e3;
+	}
+	free(sorted);
+}
+
+void dsh_reads_destroy(struct dsh_reads *r)
+{
+	struct dsh_wait *w;
+
+	pthread_mutex_lock(&r->mu);
+	w = r->head;
+	r->head = NULL;
+	r->nwaiting = 0;
+	pthread_mutex_unlock(&r->mu);
+	while (w) {
+		struct dsh_wait *next = w->next;
+
+		fuse_reply_err(w->req, EIO);
+		free(w);
+		w = next;
+	}
+	pthread_mutex_destroy(&r->mu);
+}

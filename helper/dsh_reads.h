@@ -1,0 +1,54 @@
+/* dsh_reads.h - answering reads: at once when the pieces are on the node,
+ * later (from the session's thread) when they are not, without holding a
+ * FUSE worker thread meanwhile. */
+#ifndef DSH_READS_H
+#define DSH_READS_H
+
+#define FUSE_USE_VERSION 35
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "dsh_tree.h"
+#include "dsl_log.h"
+#include "dsl_torrent.h"
+
+#define DSH_LAT_RING 4096
+
+struct dsh_wait;
+
+struct dsh_reads {
+	pthread_mutex_t mu;               /* guards everything below */
+	struct dsh_wait *head;            /* reads waiting for pieces */
+	int nwaiting;
+	uint64_t nreads, nwaits, ntimeouts, nerrors;
+	double lat_sum, lat_max;          /* seconds, over answered waits */
+	double lat_ring[DSH_LAT_RING];    /* the latest wait latencies */
+	uint64_t lat_n;
+	/* set once before use */
+	struct dsl_session *ses;
+	struct dsh_tree *tree;
+	const struct dsl_log *log;
+	int read_timeout;                 /* seconds before EIO */
+};
+
+struct dsh_read_stats {
+	uint64_t reads, waits, timeouts, errors;
+	int waiting;
+	double mean_ms, p50_ms, p99_ms, max_ms;
+};
+
+void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
+		    const struct dsl_log *log, int read_timeout);
+/* Fails what still waits (EIO) and frees it. */
+void dsh_reads_destroy(struct dsh_reads *r);
+/* A read of node i (a regular file); clamped to the file's size. */
+void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off);
+/* Session thread: piece p became readable. */
+void dsh_reads_on_piece(struct dsh_reads *r, int piece);
+/* About once a second: time-outs (EIO, logged) and re-raising urgency. */
+void dsh_reads_tick(struct dsh_reads *r);
+void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st);
+
+#endif

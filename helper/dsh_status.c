@@ -1,0 +1,131 @@
+/* dsh_status.c - what the helper is doing, as one JSON document. */
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsh_status.h"
+#include "dsl_util.h"
+
+static double now_real(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void add_u64(json_object *o, const char *k, uint64_t v)
+{
+	json_object_object_add(o, k, json_object_new_uint64(v));
+}
+
+static json_object *peers_json(const struct dsl_session_stats *st)
+{
+	json_object *arr = json_object_new_array();
+
+	for (int i = 0; i < st->npeers; i++) {
+		const struct dsl_peer_stat *p = &st->peers[i];
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "addr", json_object_new_string(p->addr));
+		json_object_object_add(o, "seed", json_object_new_boolean(p->seed));
+		json_object_object_add(o, "connected", json_object_new_boolean(p->connected));
+		add_u64(o, "received", p->down_bytes);
+		add_u64(o, "sent", p->up_bytes);
+		json_object_object_add(o, "down_rate", json_object_new_int(p->down_rate));
+		json_object_object_add(o, "up_rate", json_object_new_int(p->up_rate));
+		json_object_array_add(arr, o);
+	}
+	return arr;
+}
+
+static json_object *reads_json(struct dsh_reads *r)
+{
+	struct dsh_read_stats rs;
+	json_object *o = json_object_new_object();
+	json_object *lat = json_object_new_object();
+
+	dsh_reads_stats(r, &rs);
+	add_u64(o, "reads", rs.reads);
+	add_u64(o, "on_demand_waits", rs.waits);
+	json_object_object_add(o, "waiting", json_object_new_int(rs.waiting));
+	add_u64(o, "timeouts", rs.timeouts);
+	add_u64(o, "errors", rs.errors);
+	json_object_object_add(lat, "mean", json_object_new_double(rs.mean_ms));
+	json_object_object_add(lat, "p50", json_object_new_double(rs.p50_ms));
+	json_object_object_add(lat, "p99", json_object_new_double(rs.p99_ms));
+	json_object_object_add(lat, "max", json_object_new_double(rs.max_ms));
+	json_object_object_add(o, "wait_latency_ms", lat);
+	return o;
+}
+
+char *dsh_status_json(const struct dsh_status_src *src)
+{
+	struct dsl_session_stats st;
+	json_object *o = json_object_new_object();
+	json_object *pieces = json_object_new_object();
+	json_object *bytes = json_object_new_object();
+	json_object *rates = json_object_new_object();
+	char *out;
+
+	dsl_session_get_stats(src->ses, &st);
+	json_object_object_add(o, "set", json_object_new_string(src->desc->name));
+	json_object_object_add(o, "infohash", json_object_new_string(src->desc->infohash));
+	json_object_object_add(o, "role", json_object_new_string(src->role));
+	json_object_object_add(o, "state", json_object_new_string(
+		st.state_checking ? "checking" : src->state));
+	json_object_object_add(o, "complete", json_object_new_boolean(st.done >= st.total));
+	json_object_object_add(o, "mountpoint", json_object_new_string(src->mountpoint));
+	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
+	json_object_object_add(o, "port", json_object_new_int(dsl_session_port(src->ses)));
+	json_object_object_add(o, "started", json_object_new_double(src->started));
+	json_object_object_add(o, "updated", json_object_new_double(now_real()));
+	json_object_object_add(pieces, "done", json_object_new_int(st.done));
+	json_object_object_add(pieces, "total", json_object_new_int(st.total));
+	json_object_object_add(pieces, "size", json_object_new_int64(src->desc->piece_size));
+	json_object_object_add(o, "pieces", pieces);
+	add_u64(bytes, "received", st.down_bytes);
+	add_u64(bytes, "sent", st.up_bytes);
+	add_u64(bytes, "from_seeders", st.from_seeds);
+	add_u64(bytes, "from_peers", st.from_peers);
+	json_object_object_add(o, "bytes", bytes);
+	json_object_object_add(rates, "down", json_object_new_int(st.down_rate));
+	json_object_object_add(rates, "up", json_object_new_int(st.up_rate));
+	json_object_object_add(o, "rates", rates);
+	json_object_object_add(o, "hash_failures", json_object_new_int(st.hash_failures));
+	json_object_object_add(o, "peers", peers_json(&st));
+	json_object_object_add(o, "reads", reads_json(src->reads));
+	out = dsl_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	json_object_put(o);
+	dsl_session_stats_free(&st);
+	return out;
+}
+
+int dsh_status_write(const struct dsh_status_src *src, const char *path, struct dsl_err *e)
+{
+	char *doc = dsh_status_json(src);
+	char *tmp = dsl_xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int rc = -1, bad;
+
+	/* No fsync: the file is for watchers on this node, rewritten often. */
+	if (!f) {
+		dsl_err_set(e, "%s: %m", tmp);
+	} else {
+		bad = fprintf(f, "%s\n", doc) < 0;
+		bad = (fclose(f) != 0) || bad;
+		if (bad)
+			dsl_err_set(e, "%s: cannot write: %m", tmp);
+		else if (rename(tmp, path) != 0)
+			dsl_err_set(e, "%s: %m", path);
+		else
+			rc = 0;
+		if (rc != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(doc);
+	return rc;
+}

@@ -1,0 +1,111 @@
+/* dsl_job.c - the job's identity from the prolog environment, its paths, its ports. */
+#define _GNU_SOURCE
+#include "dsl_job.h"
+
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dsl_util.h"
+
+static int env_ulong(const char *var, unsigned long *out, struct dsl_err *e)
+{
+	const char *v = getenv(var);
+	char *end;
+
+	if (!v || !*v) {
+		dsl_err_set(e, "%s: not set in the environment", var);
+		return -1;
+	}
+	errno = 0;
+	*out = strtoul(v, &end, 10);
+	if (errno || *end) {
+		dsl_err_set(e, "%s: '%s' is not a number", var, v);
+		return -1;
+	}
+	return 0;
+}
+
+int dsl_job_lookup_user(struct dsl_job *job, struct dsl_err *e)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	if (getpwuid_r(job->uid, &pw, buf, sizeof(buf), &res) || !res) {
+		dsl_err_set(e, "uid %lu: no such user on this node", (unsigned long)job->uid);
+		return -1;
+	}
+	snprintf(job->user, sizeof(job->user), "%s", pw.pw_name);
+	snprintf(job->home, sizeof(job->home), "%s", pw.pw_dir);
+	return 0;
+}
+
+int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e)
+{
+	unsigned long uid, gid;
+
+	memset(job, 0, sizeof(*job));
+	if (env_ulong(getenv("SLURM_JOB_ID") ? "SLURM_JOB_ID" : "SLURM_JOBID", &job->id, e) < 0 ||
+	    env_ulong("SLURM_JOB_UID", &uid, e) < 0 ||
+	    env_ulong("SLURM_JOB_GID", &gid, e) < 0)
+		return -1;
+	job->uid = (uid_t)uid;
+	job->gid = (gid_t)gid;
+	/* 23.02+ also has SLURM_JOB_NODELIST; 22.05 only SLURM_NODELIST. */
+	job->nodelist = getenv("SLURM_JOB_NODELIST");
+	if (!job->nodelist)
+		job->nodelist = getenv("SLURM_NODELIST");
+	/* Not gethostname(): several slurmd may share one host. */
+	job->self = getenv("SLURMD_NODENAME");
+	if (!job->nodelist || !job->self) {
+		dsl_err_set(e, "%s: not set in the environment",
+			    job->nodelist ? "SLURMD_NODENAME" : "SLURM_NODELIST");
+		return -1;
+	}
+	return dsl_job_lookup_user(job, e);
+}
+
+char *dsl_job_view_dir(const struct dsl_config *c, unsigned long id, const char *name)
+{
+	return dsl_xasprintf("%s/%lu/%s", c->mount_root, id, name);
+}
+
+char *dsl_job_run_dir(const struct dsl_config *c, unsigned long id, const char *name)
+{
+	return dsl_xasprintf("%s/%lu/%s", c->run_root, id, name);
+}
+
+char *dsl_job_jobrun_dir(const struct dsl_config *c, unsigned long id)
+{
+	return dsl_xasprintf("%s/%lu", c->run_root, id);
+}
+
+char *dsl_job_cache_jobdir(const struct dsl_config *c, unsigned long id)
+{
+	return dsl_xasprintf("%s/job-%lu", c->cache_dir, id);
+}
+
+char *dsl_job_cache_dir(const struct dsl_config *c, const struct dsl_job *job,
+			const char *name, const char *infohash)
+{
+	if (c->cache_policy == DSL_CACHE_KEEP)
+		return dsl_xasprintf("%s/user-%lu/%s", c->cache_dir,
+				     (unsigned long)job->uid, infohash);
+	return dsl_xasprintf("%s/job-%lu/%s", c->cache_dir, job->id, name);
+}
+
+int dsl_job_tracker_port(const struct dsl_config *c, unsigned long id)
+{
+	unsigned long range = (unsigned long)(c->tracker_port_max - c->tracker_port_min + 1);
+
+	return c->tracker_port_min + (int)(id % range);
+}
+
+int dsl_job_peer_port(const struct dsl_config *c, unsigned long id, size_t set_index)
+{
+	unsigned long range = (unsigned long)(c->peer_port_max - c->peer_port_min + 1);
+
+	return c->peer_port_min + (int)((id * DSL_JOB_MAX_SETS + set_index) % range);
+}

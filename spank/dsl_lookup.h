@@ -1,0 +1,30 @@
+/* dsl_lookup.h - find a job's sets in the user's and the system registry.
+ *
+ * The search path is the same at submit time (as the user) and in the prolog
+ * (as root, for the job's user): the per-user registry first, then the
+ * system one. */
+#ifndef DSL_LOOKUP_H
+#define DSL_LOOKUP_H
+
+#include <limits.h>
+
+#include "dsl_config.h"
+#include "dsl_registry.h"
+#include "dsl_setlist.h"
+
+struct dsl_lookup {
+	char user_dir[PATH_MAX];          /* expanded user registry, "" none */
+	struct dsl_registry reg;          /* points into user_dir and the config */
+};
+
+void dsl_lookup_init(struct dsl_lookup *l, const struct dsl_config *c, const char *home);
+
+/* Find every set of s (the pinned version where s has an info-hash) into
+ * refs[0..s->n).  On failure everything found so far is freed, e says which
+ * set and why (an unknown name lists the available sets), and *user_mistake
+ * tells a user's error (unknown, removed or unreadable set) from a fault. */
+int dsl_lookup_sets(const struct dsl_lookup *l, const struct dsl_setlist *s,
+		    struct dsl_set_ref *refs, int *user_mistake, struct dsl_err *e);
+void dsl_lookup_free(struct dsl_set_ref *refs, size_t n);
+
+#endif

@@ -1,0 +1,200 @@
+/* dsl_spawn.c - fork, drop privileges, exec, wait for the ready exit. */
+#define _GNU_SOURCE
+#include "dsl_spawn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static void child_fail(const char *what, const char *obj)
+{
+	dprintf(2, "%s %s: %s\n", what, obj, strerror(errno));
+	_exit(127);
+}
+
+/* In the child only: never returns. */
+static void child_exec(const struct dsl_spawn *s, int err_fd)
+{
+	char *envp[8];
+	char home[600], user[128], logname[128];
+	int null, pass = -1;
+
+	/* The prolog may run with fds 0-2 closed, so the fds to keep can be
+	 * anywhere in 0-3: move them out of the way before placing them. */
+	err_fd = fcntl(err_fd, F_DUPFD, 10);
+	if (s->pass_fd >= 0)
+		pass = fcntl(s->pass_fd, F_DUPFD, 10);
+	null = open("/dev/null", O_RDWR);
+	if (err_fd < 0 || null < 0 || (s->pass_fd >= 0 && pass < 0) ||
+	    dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(err_fd, 2) < 0)
+		_exit(126);
+	if (pass >= 0 && dup2(pass, 3) < 0)
+		child_fail("cannot pass", "fd");
+	close_range(s->pass_fd >= 0 ? 4 : 3, ~0U, 0);
+	/* Own session: slurmd kills the prolog's process group when it returns. */
+	setsid();
+	if (s->uid != 0) {
+		if (initgroups(s->user, s->gid) < 0)
+			child_fail("initgroups", s->user);
+		if (setgid(s->gid) < 0)
+			child_fail("setgid", s->user);
+		if (setuid(s->uid) < 0)
+			child_fail("setuid", s->user);
+		if (setuid(0) == 0) {
+			dprintf(2, "privileges could not be dropped\n");
+			_exit(126);
+		}
+	}
+	if (s->cwd && chdir(s->cwd) < 0)
+		child_fail("chdir", s->cwd);
+	snprintf(home, sizeof(home), "HOME=%s", s->home ? s->home : "/");
+	snprintf(user, sizeof(user), "USER=%s", s->user);
+	snprintf(logname, sizeof(logname), "LOGNAME=%s", s->user);
+	envp[0] = "PATH=/usr/local/bin:/usr/bin:/bin";
+	envp[1] = home;
+	envp[2] = user;
+	envp[3] = logname;
+	envp[4] = "LANG=C.UTF-8";
+	envp[5] = NULL;
+	execve(s->path, s->argv, envp);
+	child_fail("cannot exec", s->path);
+}
+
+static long now_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+/* Keep the tail of what the child said: the reason is at the end. */
+static void slurp(int fd, char *buf, size_t cap, size_t *len)
+{
+	char tmp[1024];
+	ssize_t n;
+
+	while ((n = read(fd, tmp, sizeof(tmp))) > 0) {
+		size_t k = (size_t)n;
+
+		if (k >= cap - 1) {
+			memcpy(buf, tmp + k - (cap - 1), cap - 1);
+			*len = cap - 1;
+			continue;
+		}
+		if (*len + k > cap - 1) {
+			size_t drop = *len + k - (cap - 1);
+
+			memmove(buf, buf + drop, *len - drop);
+			*len -= drop;
+		}
+		memcpy(buf + *len, tmp, k);
+		*len += k;
+	}
+	buf[*len] = '\0';
+}
+
+static const char *base(const char *p)
+{
+	const char *s = strrchr(p, '/');
+
+	return s ? s + 1 : p;
+}
+
+static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
+		  struct dsl_err *e)
+{
+	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
+		out[--len] = '\0';
+	for (size_t i = 0; i < len; i++)
+		if (out[i] == '\n')
+			out[i] = ' ';
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		dsl_err_set(e, "%s exited with status %d%s%s", base(s->path),
+			    WEXITSTATUS(status), len ? ": " : "", out);
+	else
+		dsl_err_set(e, "%s killed by signal %d%s%s", base(s->path),
+			    WTERMSIG(status), len ? ": " : "", out);
+	return -1;
+}
+
+int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e)
+{
+	int p[2], status = 0;
+	char out[1024];
+	size_t len = 0;
+	long deadline = now_ms() + s->timeout * 1000L;
+	pid_t pid, w = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		dsl_err_set(e, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	pid = fork();
+	if (pid < 0) {
+		dsl_err_set(e, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (pid == 0)
+		child_exec(s, p[1]);
+	close(p[1]);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	out[0] = '\0';
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+
+		if (poll(&pf, 1, 50) > 0)
+			slurp(p[0], out, sizeof(out), &len);
+	}
+	if (w == 0) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		slurp(p[0], out, sizeof(out), &len);
+		close(p[0]);
+		dsl_err_set(e, "%s: not ready after %d s%s%s", base(s->path), s->timeout,
+			    len ? ": " : "", out);
+		return -1;
+	}
+	/* The detached daemon may still hold the pipe: take what is there, no more. */
+	slurp(p[0], out, sizeof(out), &len);
+	close(p[0]);
+	return report(s, status, out, len, e);
+}
+
+static int owned_by(pid_t pid, uid_t uid)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	return stat(path, &st) == 0 && st.st_uid == uid;
+}
+
+int dsl_kill_owned(pid_t pid, uid_t uid, int timeout_ms)
+{
+	long deadline = now_ms() + timeout_ms;
+
+	if (pid <= 1 || !owned_by(pid, uid))
+		return 0;
+	kill(pid, SIGTERM);
+	while (now_ms() < deadline) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return 0;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	return kill(pid, 0) < 0 ? 0 : -1;
+}

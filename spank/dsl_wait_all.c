@@ -1,0 +1,62 @@
+/* dsl_wait_all.c - wait until the helpers report their sets complete. */
+#include "dsl_wait_all.h"
+
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsl_job.h"
+#include "dsl_util.h"
+
+static int64_t get_int(json_object *o, const char *key, int *found)
+{
+	json_object *v;
+
+	*found = json_object_object_get_ex(o, key, &v);
+	return *found ? json_object_get_int64(v) : 0;
+}
+
+/* Accepts the helper's "complete": true, or done == total byte counts. */
+int dsl_status_complete(const char *path)
+{
+	json_object *o = json_object_from_file(path), *v;
+	int rc = 0, f1, f2;
+	int64_t done, total;
+
+	if (!o)
+		return -1;
+	if (json_object_object_get_ex(o, "complete", &v)) {
+		rc = json_object_get_boolean(v) ? 1 : 0;
+	} else {
+		done = get_int(o, "bytes_done", &f1);
+		total = get_int(o, "bytes_total", &f2);
+		rc = f1 && f2 && done >= total;
+	}
+	json_object_put(o);
+	return rc;
+}
+
+int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
+		 const struct dsl_setlist *sets, struct dsl_err *e)
+{
+	time_t deadline = time(NULL) + c->wait_timeout;
+
+	for (size_t i = 0; i < sets->n; i++) {
+		char *run = dsl_job_run_dir(c, jobid, sets->names[i]);
+		char *st = dsl_path_join(run, "status.json");
+		int done;
+
+		while ((done = dsl_status_complete(st)) != 1 && time(NULL) < deadline)
+			usleep(100000);
+		free(st);
+		free(run);
+		if (done != 1) {
+			dsl_err_set(e, "set '%s': not complete on this node after %d s (wait=all)",
+				    sets->names[i], c->wait_timeout);
+			return -1;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,197 @@
+/* The plugin's functions without Slurm: set lists and pins, the tasks'
+ * environment, per-job paths and ports, the submit check, the prolog's
+ * user-mistake path and the epilog's idempotence. */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dsl_epilog.h"
+#include "dsl_job.h"
+#include "dsl_prolog.h"
+#include "dsl_setlist.h"
+#include "dsl_submit.h"
+#include "dsl_task_env.h"
+#include "dsl_util.h"
+
+#define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+
+START_TEST(setlist_names_and_pins)
+{
+	struct dsl_setlist s;
+	struct dsl_err e = { "" };
+	char *pins;
+
+	ck_assert_int_eq(dsl_setlist_parse_names("scipy,my-libs", &s, &e), 0);
+	ck_assert_uint_eq(s.n, 2);
+	ck_assert_str_eq(s.names[1], "my-libs");
+	ck_assert_int_eq(dsl_setlist_parse_names("a,,b", &s, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "empty"));
+	ck_assert_int_eq(dsl_setlist_parse_names("a,a", &s, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "twice"));
+	ck_assert_int_eq(dsl_setlist_parse_names("bad name", &s, &e), -1);
+	ck_assert_int_eq(dsl_setlist_parse_names("", &s, &e), -1);
+	ck_assert_int_eq(dsl_setlist_parse_pins("x:" HASH_A, &s, &e), 0);
+	ck_assert_str_eq(s.infohash[0], HASH_A);
+	pins = dsl_setlist_format_pins(&s);
+	ck_assert_str_eq(pins, "x:" HASH_A);
+	free(pins);
+	ck_assert_int_eq(dsl_setlist_parse_pins("x:123", &s, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "NAME:INFOHASH"));
+}
+END_TEST
+
+static int collect(void *arg, const char *var, const char *value, int prepend)
+{
+	char **out = arg;
+	char *n = dsl_xasprintf("%s%s%s=%s;", *out, prepend ? "+" : "", var, value);
+
+	free(*out);
+	*out = n;
+	return 0;
+}
+
+START_TEST(task_env)
+{
+	struct dsl_err e = { "" };
+	char *v, *out = dsl_strdup("");
+
+	v = dsl_task_env_root_var("my-set.2");
+	ck_assert_str_eq(v, "DSL_SET_ROOT_MY_SET_2");
+	free(v);
+	v = dsl_task_env_prepend("/v/lib", "");
+	ck_assert_str_eq(v, "/v/lib");
+	free(v);
+	v = dsl_task_env_prepend("/v/lib", "/usr/lib");
+	ck_assert_str_eq(v, "/v/lib:/usr/lib");
+	free(v);
+	/* A step inside a batch job inherits the batch script's value. */
+	v = dsl_task_env_prepend("/v/lib", "/v/lib:/usr/lib");
+	ck_assert_str_eq(v, "/v/lib:/usr/lib");
+	free(v);
+	ck_assert_int_eq(dsl_task_env_apply("DSL_SET_ROOT=/v\n+PYTHONPATH=/v/py\n", collect, &out, &e), 0);
+	ck_assert_str_eq(out, "DSL_SET_ROOT=/v;+PYTHONPATH=/v/py;");
+	free(out);
+	out = dsl_strdup("");
+	ck_assert_int_eq(dsl_task_env_apply("garbage\n", collect, &out, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "bad line"));
+	free(out);
+}
+END_TEST
+
+START_TEST(paths_and_ports)
+{
+	struct dsl_config c;
+	struct dsl_job job = { .id = 1234, .uid = 1000 };
+	char *p;
+
+	dsl_config_defaults(&c);
+	p = dsl_job_view_dir(&c, 1234, "scipy");
+	ck_assert_str_eq(p, "/run/dsl/view/1234/scipy");
+	free(p);
+	p = dsl_job_cache_dir(&c, &job, "scipy", HASH_A);
+	ck_assert_str_eq(p, "/var/cache/dsl/job-1234/scipy");
+	free(p);
+	c.cache_policy = DSL_CACHE_KEEP;
+	p = dsl_job_cache_dir(&c, &job, "scipy", HASH_A);
+	ck_assert_str_eq(p, "/var/cache/dsl/user-1000/" HASH_A);
+	free(p);
+	/* Same on every node, inside the configured ranges. */
+	ck_assert_int_eq(dsl_job_tracker_port(&c, 1234), 6969 + 1234 % 31);
+	ck_assert_int_eq(dsl_job_peer_port(&c, 1234, 1), 7000 + (1234 * 8 + 1) % 1000);
+	ck_assert_int_ne(dsl_job_peer_port(&c, 1234, 0), dsl_job_peer_port(&c, 1234, 1));
+}
+END_TEST
+
+/* A temporary tree standing for a node: registry, run, mount, cache. */
+static void temp_config(struct dsl_config *c, char *tmp)
+{
+	char *d;
+
+	strcpy(tmp, "/tmp/dsl-spank-test-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	dsl_config_defaults(c);
+	snprintf(c->registry, sizeof(c->registry), "%s/reg", tmp);
+	c->user_registry[0] = '\0';
+	snprintf(c->run_root, sizeof(c->run_root), "%s/run", tmp);
+	snprintf(c->mount_root, sizeof(c->mount_root), "%s/view", tmp);
+	snprintf(c->cache_dir, sizeof(c->cache_dir), "%s/cache", tmp);
+	d = dsl_path_join(tmp, "reg");
+	mkdir(d, 0755);
+	free(d);
+}
+
+static void rm_tree(const char *tmp)
+{
+	struct dsl_err e;
+
+	dsl_rm_rf(tmp, &e);
+}
+
+START_TEST(submit_unknown_set)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	char tmp[64], *pins = NULL;
+
+	temp_config(&c, tmp);
+	ck_assert_int_eq(dsl_submit_check(&c, "nosuch", NULL, &pins, &e), -1);
+	ck_assert_ptr_null(pins);
+	ck_assert_msg(strstr(e.msg, "unknown set 'nosuch'; available:") != NULL, "%s", e.msg);
+	ck_assert_int_eq(dsl_submit_check(&c, "a,,b", NULL, &pins, &e), -1);
+	ck_assert_msg(strstr(e.msg, "--dsl-set=a,,b") != NULL, "%s", e.msg);
+	rm_tree(tmp);
+}
+END_TEST
+
+START_TEST(prolog_removed_set_is_users_mistake)
+{
+	struct dsl_config c;
+	struct dsl_job job = { .id = 77, .uid = getuid(), .gid = getgid(),
+			       .nodelist = "n[1-2]", .self = "n1" };
+	struct dsl_setlist s;
+	struct dsl_err e = { "" }, warn = { "" };
+	char tmp[64], *f, *text = NULL;
+	size_t len;
+
+	temp_config(&c, tmp);
+	snprintf(job.user, sizeof(job.user), "nobody");
+	ck_assert_int_eq(dsl_setlist_parse_pins("gone:" HASH_A, &s, &e), 0);
+	ck_assert_int_eq(dsl_prolog_run(&c, &job, &s, &warn, &e), DSL_PROLOG_USER_ERROR);
+	f = dsl_xasprintf("%s/77/%s", c.run_root, DSL_JOB_ERROR);
+	ck_assert_int_eq(dsl_read_file(f, 4096, &text, &len, &e), 0);
+	ck_assert_msg(strstr(text, "set 'gone'") && strstr(text, "removed"), "%s", text);
+	free(text);
+	free(f);
+	/* The epilog cleans up after it, and again without complaint. */
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, &e), 0);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, &e), 0);
+	f = dsl_xasprintf("%s/77", c.run_root);
+	ck_assert_int_eq(access(f, F_OK), -1);
+	free(f);
+	rm_tree(tmp);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("spank");
+	TCase *tc = tcase_create("parts");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(tc, setlist_names_and_pins);
+	tcase_add_test(tc, task_env);
+	tcase_add_test(tc, paths_and_ports);
+	tcase_add_test(tc, submit_unknown_set);
+	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,226 @@
+#!/bin/bash
+# cluster-up.sh - boot a real Slurm 22.05 cluster on this one machine.
+#
+#   cluster-up.sh [-n NODES] [--shape RATE] [--plugin DSL.SO] [--plugin-args "k=v ..."]
+#
+# munged and slurmctld run on the host (on a bridge address); every node is a
+# network namespace (own address, veth on the bridge), a UTS namespace (own
+# hostname) and a mount namespace (own /run and cache tmpfs) running its own
+# slurmd.  Node names go into /etc/hosts, as DNS would provide them on a real
+# cluster.  A non-root user ($DSL_CLUSTER_USER) is created for jobs.
+# Prints the file to source for SLURM_CONF and friends (DIR/env.sh).
+# On any failure it tears down what it built (cluster-down.sh).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/cluster-env.sh"
+
+nodes=4
+shape=
+plugin=
+plugin_args=
+while [ $# -gt 0 ]; do
+	case $1 in
+	-n) nodes=$2; shift 2 ;;
+	--shape) shape=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
+	--plugin-args) plugin_args=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	*) echo "cluster-up: unknown argument: $1" >&2; exit 2 ;;
+	esac
+done
+case $nodes in
+''|*[!0-9]*) echo "cluster-up: -n $nodes: not a number" >&2; exit 2 ;;
+esac
+if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 200 ]; then
+	echo "cluster-up: -n $nodes: must be 1-200" >&2; exit 2
+fi
+if [ -n "$plugin" ] && [ ! -r "$plugin" ]; then
+	echo "cluster-up: --plugin $plugin: no such file" >&2; exit 2
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "cluster-up: must run as root (namespaces, mounts, /etc/hosts)" >&2; exit 2
+fi
+for b in munged slurmctld slurmd ip unshare runuser; do
+	command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || {
+		echo "cluster-up: $b not found (apt-get install slurmctld slurmd slurm-client munge iproute2)" >&2
+		exit 2; }
+done
+if [ -e "$DSL_CLUSTER_DIR/up" ]; then
+	echo "cluster-up: cluster $DSL_CLUSTER_ID already up ($DSL_CLUSTER_DIR); run cluster-down.sh first" >&2
+	exit 1
+fi
+
+fail() {
+	echo "cluster-up: $*" >&2
+	exit 1
+}
+on_exit() {
+	rc=$?
+	if [ $rc != 0 ]; then
+		echo "cluster-up: failed; logs:" >&2
+		tail -n 20 "$DSL_CLUSTER_DIR"/log/*.log >&2 2>/dev/null || true
+		"$here/cluster-down.sh" >&2 || true
+	fi
+}
+trap on_exit EXIT
+
+dir=$DSL_CLUSTER_DIR
+rm -rf "$dir"
+mkdir -p "$dir/log" "$dir/spool" "$dir/ctld" "$dir/munge"
+chmod 0755 "$dir"
+echo "$nodes" > "$dir/nodes"
+
+# --- the test user ---------------------------------------------------------
+if ! id -u "$DSL_CLUSTER_USER" >/dev/null 2>&1; then
+	useradd -m -s /bin/bash "$DSL_CLUSTER_USER"
+	touch "$dir/created-user"
+fi
+
+# --- munge: a key and a socket of this cluster's own -------------------------
+# Its own socket (AuthInfo=socket=) so it neither needs nor disturbs the
+# machine's munged, and it is reachable from every namespace (a path socket).
+dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
+chown -R munge: "$dir/munge"
+chmod 0700 "$dir/munge"
+chmod 0400 "$dir/munge/munge.key"
+mkdir -p "$dir/munge-sock"
+chown munge: "$dir/munge-sock"
+chmod 0755 "$dir/munge-sock"
+sock=$dir/munge-sock/munge.socket
+runuser -u munge -- /usr/sbin/munged --socket="$sock" --key-file="$dir/munge/munge.key" \
+	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
+	--seed-file="$dir/munge/munged.seed" --num-threads=4 \
+	|| fail "munged did not start (see $dir/munge/munged.log)"
+munge --socket="$sock" -n | unmunge --socket="$sock" >/dev/null \
+	|| fail "munge credential round trip failed"
+
+# --- network: a bridge, one namespace + veth per node ------------------------
+ip link add "$DSL_CLUSTER_BRIDGE" type bridge
+ip addr add "$DSL_CLUSTER_CTL_ADDR/24" dev "$DSL_CLUSTER_BRIDGE"
+ip link set "$DSL_CLUSTER_BRIDGE" up
+for i in $(seq 1 "$nodes"); do
+	n=$(dsl_cluster_node_name "$i")
+	a=$(dsl_cluster_node_addr "$i")
+	ip netns add "$n"
+	ip link add "${n}h" type veth peer name "${n}p" netns "$n"
+	ip link set "${n}h" master "$DSL_CLUSTER_BRIDGE" up
+	ip -n "$n" link set "${n}p" name eth0
+	ip -n "$n" addr add "$a/24" dev eth0
+	ip -n "$n" link set eth0 up
+	ip -n "$n" link set lo up
+	ip -n "$n" route add default via "$DSL_CLUSTER_CTL_ADDR"
+	if [ -n "$shape" ]; then
+		# Both ends: the host side shapes what the node receives, the
+		# namespace side what it sends.
+		tc qdisc add dev "${n}h" root tbf rate "$shape" burst 32kbit latency 50ms
+		ip netns exec "$n" tc qdisc add dev eth0 root tbf rate "$shape" burst 32kbit latency 50ms
+	fi
+done
+
+# --- names: what DNS gives a real cluster -----------------------------------
+{
+	dsl_cluster_hosts_begin
+	echo "$DSL_CLUSTER_CTL_ADDR $DSL_CLUSTER_CTL"
+	for i in $(seq 1 "$nodes"); do
+		echo "$(dsl_cluster_node_addr "$i") $(dsl_cluster_node_name "$i")"
+	done
+	dsl_cluster_hosts_end
+} > "$dir/hosts"
+# Append in place (no rename: /etc/hosts may be a bind mount), on a line of its own.
+[ -z "$(tail -c 1 /etc/hosts)" ] || echo >> /etc/hosts
+cat "$dir/hosts" >> /etc/hosts
+
+# --- configuration ---------------------------------------------------------
+if [ -n "$plugin" ]; then
+	echo "required $plugin $plugin_args" > "$dir/plugstack.conf"
+else
+	: > "$dir/plugstack.conf"
+fi
+echo "CgroupPlugin=cgroup/v1" > "$dir/cgroup.conf"
+range="${DSL_CLUSTER_PREFIX}[1-$nodes]"
+[ "$nodes" = 1 ] && range="${DSL_CLUSTER_PREFIX}1"
+cat > "$dir/slurm.conf" <<EOF
+# Generated by tests/cluster/cluster-up.sh for cluster $DSL_CLUSTER_ID.
+ClusterName=dsl$DSL_CLUSTER_ID
+SlurmctldHost=$DSL_CLUSTER_CTL($DSL_CLUSTER_CTL_ADDR)
+SlurmctldPort=$DSL_CLUSTER_CTL_PORT
+SlurmdPort=6818
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$sock
+SlurmUser=root
+SlurmdUser=root
+StateSaveLocation=$dir/ctld
+SlurmctldPidFile=$dir/ctld/slurmctld.pid
+SlurmctldLogFile=$dir/log/slurmctld.log
+SlurmctldDebug=info
+SlurmdSpoolDir=$dir/spool/%n
+SlurmdPidFile=$dir/spool/%n/slurmd.pid
+SlurmdLogFile=$dir/log/slurmd-%n.log
+SlurmdDebug=info
+SlurmdParameters=config_overrides
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+SchedulerType=sched/builtin
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+MpiDefault=none
+PrologFlags=Alloc
+PrologEpilogTimeout=180
+PlugStackConfig=$dir/plugstack.conf
+ReturnToService=2
+SlurmctldTimeout=30
+SlurmdTimeout=60
+MessageTimeout=20
+InactiveLimit=0
+KillWait=5
+MinJobAge=60
+NodeName=DEFAULT CPUs=4 RealMemory=1024 State=UNKNOWN
+EOF
+for i in $(seq 1 "$nodes"); do
+	echo "NodeName=$(dsl_cluster_node_name "$i") NodeAddr=$(dsl_cluster_node_addr "$i")" >> "$dir/slurm.conf"
+done
+echo "PartitionName=main Nodes=$range Default=YES MaxTime=INFINITE State=UP" >> "$dir/slurm.conf"
+chmod 0644 "$dir/slurm.conf" "$dir/cgroup.conf" "$dir/plugstack.conf"
+cat > "$dir/env.sh" <<EOF
+export SLURM_CONF=$dir/slurm.conf
+export DSL_CLUSTER_ID=$DSL_CLUSTER_ID
+export DSL_CLUSTER_DIR=$dir
+export DSL_CLUSTER_USER=$DSL_CLUSTER_USER
+export DSL_CLUSTER_NODES=$range
+export DSL_CLUSTER_NNODES=$nodes
+EOF
+touch "$dir/up"
+
+# --- daemons ---------------------------------------------------------------
+# slurmctld checks that its hostname matches SlurmctldHost: own UTS namespace.
+setsid unshare --uts -- /bin/sh -c "hostname $DSL_CLUSTER_CTL && exec /usr/sbin/slurmctld -D -i -f $dir/slurm.conf" \
+	</dev/null >"$dir/log/slurmctld.out" 2>&1 &
+echo $! > "$dir/ctld/pid"
+for i in $(seq 1 "$nodes"); do
+	n=$(dsl_cluster_node_name "$i")
+	mkdir -p "$dir/spool/$n"
+	# shellcheck disable=SC2086
+	setsid ip netns exec "$n" unshare --uts --mount --propagation private -- \
+		/bin/sh "$here/node-init.sh" "$n" "$dir/slurm.conf" $DSL_CLUSTER_PRIVATE \
+		</dev/null >"$dir/log/node-$n.out" 2>&1 &
+	echo $! > "$dir/spool/$n/pid"
+done
+
+# --- wait until every node is idle (bounded) -------------------------------
+export SLURM_CONF=$dir/slurm.conf
+deadline=$((SECONDS + DSL_CLUSTER_BOOT_TIMEOUT))
+while :; do
+	idle=$(sinfo -h -N -o '%N %T' 2>/dev/null | awk '$2 == "idle" {c++} END {print c+0}')
+	[ "$idle" -ge "$nodes" ] && break
+	kill -0 "$(cat "$dir/ctld/pid")" 2>/dev/null || fail "slurmctld exited (see $dir/log/slurmctld.log)"
+	[ $SECONDS -lt $deadline ] || {
+		sinfo -N >&2 || true
+		fail "only $idle of $nodes nodes idle after ${DSL_CLUSTER_BOOT_TIMEOUT}s"
+	}
+	sleep 0.5
+done
+echo "cluster-up: $nodes nodes ($range) idle after $((SECONDS - deadline + DSL_CLUSTER_BOOT_TIMEOUT))s; source $dir/env.sh"

@@ -1,0 +1,76 @@
+/* trk_listen.c - bind before daemonizing, so that a taken port is reported
+ * by the process that the caller waits for. */
+#include "trk_listen.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static socklen_t make_addr(const char *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		return sizeof(*s4);
+	}
+	if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		return sizeof(*s6);
+	}
+	return 0;
+}
+
+static int open_bound(const char *addr, uint16_t port, int type, struct dsl_err *e)
+{
+	const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
+	struct sockaddr_storage ss;
+	socklen_t len = make_addr(addr, port, &ss);
+	if (!len) {
+		dsl_err_set(e, "cannot bind %s:%u/%s: not a numeric address", addr, port, proto);
+		return -1;
+	}
+	int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		dsl_err_set(e, "cannot bind %s:%u/%s: socket: %m", addr, port, proto);
+		return -1;
+	}
+	int one = 1;
+	if (type == SOCK_STREAM)   /* restart at once after a job, despite TIME_WAIT */
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	else {
+		int sz = 4 << 20;   /* a burst of announces from a whole job fits */
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
+	}
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		dsl_err_set(e, "cannot bind %s:%u/%s: %m", addr, port, proto);
+		return -1;
+	}
+	if (type == SOCK_STREAM && listen(fd, 4096) < 0) {
+		int err = errno;
+		close(fd);
+		errno = err;
+		dsl_err_set(e, "cannot listen on %s:%u/tcp: %m", addr, port);
+		return -1;
+	}
+	return fd;
+}
+
+int trk_listen_tcp(const char *addr, uint16_t port, struct dsl_err *e)
+{
+	return open_bound(addr, port, SOCK_STREAM, e);
+}
+
+int trk_listen_udp(const char *addr, uint16_t port, struct dsl_err *e)
+{
+	return open_bound(addr, port, SOCK_DGRAM, e);
+}

@@ -1,0 +1,195 @@
+/* trk_opts.c - command-line parsing and validation for dsl-tracker. */
+#include "trk_opts.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "trk_request.h"
+
+static const char usage[] =
+	"usage: dsl-tracker --listen ADDR --port PORT [--allow INFOHASH_HEX]...\n"
+	"       [--secret S] [--interval SEC] [--peer-timeout SEC] [--max-swarms N]\n"
+	"       [--max-peers N] [--numwant-max N] [--udp-conn-ttl SEC]\n"
+	"       [--pid-file FILE] [--log-file FILE] [--foreground] [--verbose]\n"
+	"Serves HTTP (GET /announce, /scrape, /stats, /metrics) and UDP (BEP 15)\n"
+	"on the same port.  With --secret S the announce URL is\n"
+	"http://HOST:PORT/announce?" TRK_SECRET_PARAM "=S (udp://HOST:PORT/announce?"
+	TRK_SECRET_PARAM "=S).\n";
+
+enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_INTERVAL, O_TIMEOUT, O_MAXSW,
+       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE, O_HELP, O_VERSION };
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, O_LISTEN },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "allow", required_argument, NULL, O_ALLOW },
+	{ "secret", required_argument, NULL, O_SECRET },
+	{ "interval", required_argument, NULL, O_INTERVAL },
+	{ "peer-timeout", required_argument, NULL, O_TIMEOUT },
+	{ "max-swarms", required_argument, NULL, O_MAXSW },
+	{ "max-peers", required_argument, NULL, O_MAXPEERS },
+	{ "numwant-max", required_argument, NULL, O_NUMWANT },
+	{ "udp-conn-ttl", required_argument, NULL, O_CONNTTL },
+	{ "pid-file", required_argument, NULL, O_PID },
+	{ "log-file", required_argument, NULL, O_LOG },
+	{ "foreground", no_argument, NULL, O_FG },
+	{ "verbose", no_argument, NULL, O_VERBOSE },
+	{ "help", no_argument, NULL, O_HELP },
+	{ "version", no_argument, NULL, O_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int num_arg(const char *name, const char *s, long min, long max, long *out,
+		   struct dsl_err *e)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max) {
+		dsl_err_set(e, "invalid --%s '%s': not a number from %ld to %ld", name, s, min, max);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int add_allow(struct trk_opts *o, const char *hex, struct dsl_err *e)
+{
+	if (o->nallow >= TRK_ALLOW_MAX) {
+		dsl_err_set(e, "too many --allow (at most %d)", TRK_ALLOW_MAX);
+		return -1;
+	}
+	uint8_t h[TRK_HASH_LEN];
+	if (trk_hex_hash(hex, h) < 0) {
+		dsl_err_set(e, "invalid --allow '%s': not a 64- or 40-digit hex info-hash", hex);
+		return -1;
+	}
+	void *n = realloc(o->allow, (o->nallow + 1) * sizeof(*o->allow));
+	if (!n) {
+		dsl_err_set(e, "--allow: out of memory");
+		return -1;
+	}
+	o->allow = n;
+	memcpy(o->allow[o->nallow++], h, TRK_HASH_LEN);
+	return 0;
+}
+
+static int check_opts(const struct trk_opts *o, struct dsl_err *e)
+{
+	unsigned char buf[16];
+	if (!o->listen) {
+		dsl_err_set(e, "missing --listen ADDR");
+		return -1;
+	}
+	if (inet_pton(AF_INET, o->listen, buf) != 1 && inet_pton(AF_INET6, o->listen, buf) != 1) {
+		dsl_err_set(e, "invalid --listen '%s': not a numeric IPv4 or IPv6 address", o->listen);
+		return -1;
+	}
+	if (!o->port) {
+		dsl_err_set(e, "missing --port PORT");
+		return -1;
+	}
+	if (o->secret && (!*o->secret || strlen(o->secret) > TRK_SECRET_MAX ||
+			  strspn(o->secret, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+					    "0123456789-_.~") != strlen(o->secret))) {
+		dsl_err_set(e, "invalid --secret: 1-%d characters of A-Z a-z 0-9 - _ . ~ "
+			    "(they need no escaping in a URL)", TRK_SECRET_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e)
+{
+	long v;
+	switch (c) {
+	case O_LISTEN: o->listen = arg; return 0;
+	case O_PORT:
+		if (num_arg("port", arg, 1, 65535, &v, e) < 0)
+			return -1;
+		o->port = (uint16_t)v;
+		return 0;
+	case O_ALLOW: return add_allow(o, arg, e);
+	case O_SECRET: o->secret = arg; return 0;
+	case O_INTERVAL:
+		if (num_arg("interval", arg, 1, 86400, &v, e) < 0)
+			return -1;
+		o->interval = (int)v;
+		return 0;
+	case O_TIMEOUT:
+		if (num_arg("peer-timeout", arg, 1, 7 * 86400, &v, e) < 0)
+			return -1;
+		o->peer_timeout = (int)v;
+		return 0;
+	case O_MAXSW:
+		if (num_arg("max-swarms", arg, 1, 1000000, &v, e) < 0)
+			return -1;
+		o->max_swarms = (size_t)v;
+		return 0;
+	case O_MAXPEERS:
+		if (num_arg("max-peers", arg, 1, 1000000, &v, e) < 0)
+			return -1;
+		o->max_peers = (uint32_t)v;
+		return 0;
+	case O_NUMWANT:
+		if (num_arg("numwant-max", arg, 1, 10000, &v, e) < 0)
+			return -1;
+		o->numwant_max = (uint32_t)v;
+		return 0;
+	case O_CONNTTL:
+		if (num_arg("udp-conn-ttl", arg, 1, 3600, &v, e) < 0)
+			return -1;
+		o->udp_conn_ttl = (int)v;
+		return 0;
+	case O_PID: o->pid_file = arg; return 0;
+	case O_LOG: o->log_file = arg; return 0;
+	case O_FG: o->foreground = 1; return 0;
+	case O_VERBOSE: o->verbose = 1; return 0;
+	}
+	dsl_err_set(e, "unknown option (see --help)");
+	return -1;
+}
+
+int trk_opts_parse(struct trk_opts *o, int argc, char **argv, struct dsl_err *e)
+{
+	memset(o, 0, sizeof(*o));
+	o->interval = 30;
+	o->max_swarms = 1000;
+	o->max_peers = 10000;
+	o->numwant_max = 200;
+	o->udp_conn_ttl = 60;
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == O_HELP || c == O_VERSION) {
+			fputs(c == O_HELP ? usage : "dsl-tracker " PACKAGE_VERSION "\n", stdout);
+			return 1;
+		}
+		if (c == '?' || c == ':') {
+			dsl_err_set(e, "unknown option or missing value: '%s' (see --help)",
+				    argv[optind - 1]);
+			return -1;
+		}
+		if (set_opt(o, c, optarg, e) < 0)
+			return -1;
+	}
+	if (optind < argc) {
+		dsl_err_set(e, "unexpected argument '%s' (see --help)", argv[optind]);
+		return -1;
+	}
+	if (!o->peer_timeout)
+		o->peer_timeout = 2 * o->interval + 30;
+	return check_opts(o, e);
+}
+
+void trk_opts_free(struct trk_opts *o)
+{
+	free(o->allow);
+	o->allow = NULL;
+	o->nallow = 0;
+}

@@ -1,0 +1,128 @@
+/* trk_stats.c - GET /stats and GET /metrics. */
+#include "trk_stats.h"
+
+struct stats_walk {
+	const struct trk_tracker *t;
+	int64_t now;
+	int with_peers;
+	struct json_object *swarms;
+	uint64_t bytes_left;
+};
+
+static void add_int(struct json_object *o, const char *k, int64_t v)
+{
+	json_object_object_add(o, k, json_object_new_int64(v));
+}
+
+static struct json_object *peer_json(const struct trk_peer *p, int64_t now)
+{
+	char addr[64];
+	struct json_object *o = json_object_new_object();
+	trk_ip_str(p->ip, p->v4, addr, sizeof(addr));
+	json_object_object_add(o, "address", json_object_new_string(addr));
+	add_int(o, "port", p->port);
+	json_object_object_add(o, "state", json_object_new_string(p->seeder ? "seeder" : "leecher"));
+	add_int(o, "left", (int64_t)p->left);
+	add_int(o, "uploaded", (int64_t)p->uploaded);
+	add_int(o, "downloaded", (int64_t)p->downloaded);
+	add_int(o, "age", now - p->first_seen);
+	add_int(o, "last_announce", now - p->last_seen);
+	return o;
+}
+
+static void swarm_json(void *arg, const struct trk_swarm *sw)
+{
+	struct stats_walk *w = arg;
+	char hex[2 * TRK_HASH_LEN + 1];
+	uint64_t left = 0;
+	struct json_object *o = json_object_new_object();
+	struct json_object *peers = w->with_peers ? json_object_new_array() : NULL;
+
+	trk_hex_encode(sw->hash, TRK_HASH_LEN, hex);
+	for (uint32_t i = 0; i < sw->npeers; i++) {
+		left += sw->peers[i].left;
+		if (peers)
+			json_object_array_add(peers, peer_json(&sw->peers[i], w->now));
+	}
+	w->bytes_left += left;
+	json_object_object_add(o, "info_hash", json_object_new_string(hex));
+	add_int(o, "seeders", sw->nseeders);
+	add_int(o, "leechers", sw->npeers - sw->nseeders);
+	add_int(o, "completed", (int64_t)sw->completed);
+	add_int(o, "bytes_left", (int64_t)left);
+	if (peers)
+		json_object_object_add(o, "peers", peers);
+	json_object_array_add(w->swarms, o);
+}
+
+struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int with_peers)
+{
+	struct stats_walk w = { t, now, with_peers, json_object_new_array(), 0 };
+	struct json_object *root = json_object_new_object();
+	struct json_object *tot = json_object_new_object();
+	struct json_object *lim = json_object_new_object();
+
+	trk_store_foreach(&t->store, swarm_json, &w);
+	json_object_object_add(root, "tracker", json_object_new_string("dsl-tracker"));
+	json_object_object_add(root, "version", json_object_new_string(PACKAGE_VERSION));
+	add_int(root, "uptime", now - t->start);
+	add_int(root, "interval", t->o->interval);
+	add_int(root, "peer_timeout", t->o->peer_timeout);
+	add_int(tot, "swarms", (int64_t)t->store.nswarms);
+	add_int(tot, "peers", (int64_t)t->store.npeers);
+	add_int(tot, "seeders", (int64_t)t->store.nseeders);
+	add_int(tot, "leechers", (int64_t)(t->store.npeers - t->store.nseeders));
+	add_int(tot, "bytes_left", (int64_t)w.bytes_left);
+	add_int(tot, "announces_http", (int64_t)t->c.announces_http);
+	add_int(tot, "announces_udp", (int64_t)t->c.announces_udp);
+	add_int(tot, "scrapes", (int64_t)t->c.scrapes);
+	add_int(tot, "refusals", (int64_t)t->c.refusals);
+	add_int(tot, "udp_connects", (int64_t)t->c.udp_connects);
+	add_int(tot, "expired_peers", (int64_t)t->c.expired);
+	add_int(lim, "max_swarms", (int64_t)t->o->max_swarms);
+	add_int(lim, "max_peers", t->o->max_peers);
+	add_int(lim, "numwant_max", t->o->numwant_max);
+	add_int(lim, "allow_list", (int64_t)t->o->nallow);
+	json_object_object_add(lim, "secret", json_object_new_boolean(t->o->secret != NULL));
+	json_object_object_add(root, "totals", tot);
+	json_object_object_add(root, "limits", lim);
+	json_object_object_add(root, "swarms", w.swarms);
+	return root;
+}
+
+static void sum_left(void *arg, const struct trk_swarm *sw)
+{
+	uint64_t *left = arg;
+	for (uint32_t i = 0; i < sw->npeers; i++)
+		*left += sw->peers[i].left;
+}
+
+static void metric(struct trk_buf *b, const char *name, const char *type, const char *help,
+		   unsigned long long v)
+{
+	trk_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %llu\n", name, help, name, type, name, v);
+}
+
+void trk_stats_metrics(const struct trk_tracker *t, int64_t now, struct trk_buf *b)
+{
+	uint64_t left = 0;
+	trk_store_foreach(&t->store, sum_left, &left);
+	metric(b, "dsl_tracker_uptime_seconds", "gauge", "Seconds since start.",
+	       (unsigned long long)(now - t->start));
+	metric(b, "dsl_tracker_swarms", "gauge", "Swarms with peers.", t->store.nswarms);
+	metric(b, "dsl_tracker_peers", "gauge", "Peers in all swarms.", t->store.npeers);
+	metric(b, "dsl_tracker_seeders", "gauge", "Peers with nothing left.", t->store.nseeders);
+	metric(b, "dsl_tracker_bytes_left", "gauge", "Sum of the bytes left that peers announced.",
+	       left);
+	trk_buf_printf(b, "# HELP dsl_tracker_announces_total Announces answered with peers.\n"
+		       "# TYPE dsl_tracker_announces_total counter\n"
+		       "dsl_tracker_announces_total{proto=\"http\"} %llu\n"
+		       "dsl_tracker_announces_total{proto=\"udp\"} %llu\n",
+		       (unsigned long long)t->c.announces_http,
+		       (unsigned long long)t->c.announces_udp);
+	metric(b, "dsl_tracker_scrapes_total", "counter", "Scrapes answered.", t->c.scrapes);
+	metric(b, "dsl_tracker_refusals_total", "counter", "Requests answered with an error.",
+	       t->c.refusals);
+	metric(b, "dsl_tracker_expired_peers_total", "counter",
+	       "Peers dropped after --peer-timeout without an announce.", t->c.expired);
+}

@@ -1,0 +1,96 @@
+/* trk_store.h - swarms and their peers, with hard caps on both.
+ *
+ * A swarm keeps its peers in one dense array, seeders first: [0, nseeders)
+ * are seeders, [nseeders, npeers) leechers.  That makes "seeders for the
+ * peers that have nothing" and uniform random picks O(numwant), never
+ * O(swarm).  An open-addressing index (keyed SipHash of address and port)
+ * finds a peer in O(1).  The swarm table has a fixed size chosen from
+ * max_swarms at start, so nothing grows past the configured caps. */
+#ifndef TRK_STORE_H
+#define TRK_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trk_siphash.h"
+
+#define TRK_HASH_LEN 20
+
+struct trk_peer {
+	uint8_t ip[16];          /* IPv4 as ::ffff:a.b.c.d */
+	uint16_t port;
+	uint8_t v4;
+	uint8_t seeder;
+	uint32_t h;              /* index hash, kept to move entries cheaply */
+	uint64_t left, uploaded, downloaded;
+	int64_t first_seen, last_seen;   /* store clock, seconds */
+};
+
+struct trk_swarm {
+	uint8_t hash[TRK_HASH_LEN];
+	uint32_t h;
+	uint32_t npeers, nseeders, cap;
+	struct trk_peer *peers;
+	uint32_t *index;         /* slot = position + 1, 0 = free */
+	uint32_t index_mask;
+	uint64_t completed;      /* event=completed seen */
+};
+
+struct trk_store {
+	struct trk_sipkey key;
+	struct trk_swarm **slots;
+	size_t mask;
+	size_t nswarms, max_swarms;
+	uint32_t max_peers;
+	uint64_t npeers, nseeders;
+	uint64_t swarms_created;   /* so callers can tell a new swarm */
+	uint64_t rng;
+};
+
+/* What an announce tells the store about one peer. */
+struct trk_peer_in {
+	uint8_t hash[TRK_HASH_LEN];
+	uint8_t ip[16];
+	uint8_t v4;
+	uint16_t port;
+	uint64_t left, uploaded, downloaded;
+	int stopped, completed;
+};
+
+/* Compact peers chosen for an answer; the caller owns the buffers, each
+ * large enough for `want` entries (6 bytes v4, 18 bytes v6). */
+struct trk_peerlist {
+	uint8_t *v4;
+	uint8_t *v6;
+	uint32_t n4, n6;
+};
+
+enum trk_store_rc {
+	TRK_STORE_OK = 0,
+	TRK_STORE_NOMEM,         /* malloc failed: answered like a full swarm */
+	TRK_STORE_SWARMS_FULL,
+	TRK_STORE_PEERS_FULL,
+};
+
+int trk_store_init(struct trk_store *s, size_t max_swarms, uint32_t max_peers);
+void trk_store_free(struct trk_store *s);
+
+/* Record the announce, then pick up to `want` other peers into out.
+ * Also returns the swarm's seeder/leecher counts (after the update). */
+enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_in *in,
+				     int64_t now, uint32_t want, struct trk_peerlist *out,
+				     uint32_t *seeders, uint32_t *leechers);
+
+const struct trk_swarm *trk_store_find(const struct trk_store *s, const uint8_t *hash);
+
+/* Drop peers not seen since now - timeout, then empty swarms. Returns the
+ * number of peers dropped. */
+size_t trk_store_expire(struct trk_store *s, int64_t now, int64_t timeout);
+
+const char *trk_store_strerror(enum trk_store_rc rc);
+
+/* Read access for statistics: calls fn for every swarm. */
+typedef void (*trk_swarm_fn)(void *arg, const struct trk_swarm *sw);
+void trk_store_foreach(const struct trk_store *s, trk_swarm_fn fn, void *arg);
+
+#endif
