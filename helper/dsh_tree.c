@@ -73,6 +73,7 @@ static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
 			    (unsigned long long)meta->files[m].size);
 		return -1;
 	}
+	f->mtime = meta->files[m].mtime;
 	f->first_piece = meta->files[m].first_piece;
 	f->end_piece = meta->files[m].end_piece;
 	if (ses)
@@ -190,6 +191,8 @@ int dsh_tree_stat(const struct dsh_tree *t, uint64_t ino, struct stat *st)
 		st->st_mode = S_IFREG | (nd->mode & 07555);
 		st->st_nlink = 1;
 		st->st_size = (off_t)nd->size;
+		if (t->files[i].mtime)
+			st->st_mtime = st->st_ctime = st->st_atime = (time_t)t->files[i].mtime;
 		st->st_blocks = (blkcnt_t)((nd->size + 511) / 512);
 		break;
 	case DSL_NODE_SYMLINK:

@@ -18,6 +18,7 @@ struct dsh_file {
 	int end_piece;
 	char *data_path;       /* where the bytes are on this node */
 	int fd;                /* opened on first read; -1 until then */
+	int64_t mtime;         /* from the torrent; 0: the set's creation time */
 };
 
 struct dsh_dir {

@@ -8,6 +8,10 @@
 
 #include <stddef.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define DSL_ERR_MAX 1024
 
 struct dsl_err {
@@ -21,5 +25,9 @@ void dsl_err_set(struct dsl_err *e, const char *fmt, ...)
 /* Prefixes the current message: "prefix: old message". */
 void dsl_err_prefix(struct dsl_err *e, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif

@@ -2,10 +2,7 @@
  *
  * Every entry point catches everything: no exception may unwind through C
  * frames.  Errors become "object: reason" in a struct dsl_err. */
-/* dsl_err.h has no extern "C" guard of its own. */
-extern "C" {
 #include "dsl_err.h"
-}
 #include "dsl_torrent.h"
 
 #include <libtorrent/alert_types.hpp>
@@ -163,6 +160,7 @@ void fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m)
 		f.path = xstrdup(p);
 		f.size = (uint64_t)fs.file_size(i);
 		f.offset = (uint64_t)fs.file_offset(i);
+		f.mtime = (int64_t)fs.mtime(i);
 		if (f.size > 0) {
 			lt::sha256_hash r = fs.root(i);
 			hex_of(r.data(), r.size(), f.root);
@@ -225,14 +223,17 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 			return -1;
 		fs.add_file(rel, (std::int64_t)files[i].size,
 			    files[i].executable ? lt::file_storage::flag_executable
-						: lt::file_flags_t{});
+						: lt::file_flags_t{}, (std::time_t)st.st_mtime);
 		sum += files[i].size;
 	}
 	if (nfiles == 0 || sum == 0) {
 		dsl_err_set(e, "set %s: no data to share (no files, or all empty)", name);
 		return -1;
 	}
-	lt::create_torrent ct(fs, (int)piece_size, lt::create_torrent::v2_only);
+	/* mtime kept: a view must show the sources' times or Python finds
+	 * every __pycache__ stale and compiles each module again. */
+	lt::create_torrent ct(fs, (int)piece_size,
+			      lt::create_torrent::v2_only | lt::create_torrent::modification_time);
 	ct.set_creator("dslswarm");
 	progress_ctx pc{progress, arg, ct.num_pieces()};
 	std::atomic<int> done{0};

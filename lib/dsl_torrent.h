@@ -32,6 +32,8 @@ struct dsl_tfile {
 	int first_piece;      /* piece range [first_piece, end_piece) */
 	int end_piece;
 	uint64_t offset;      /* offset of the file in the torrent's byte space */
+	int64_t mtime;        /* the source's modification time (0 if absent):
+				 Python checks .pyc files against it */
 };
 
 struct dsl_tmeta {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "dsl_fusemount.h"
+#include "dsl_jobstats.h"
 #include "dsl_spawn.h"
 #include "dsl_util.h"
 
@@ -68,8 +69,21 @@ static void stop_helper(const struct dsl_config *c, const struct dsl_job *job,
 	free(path);
 }
 
+/* The set's line for the node's log, from what the helper left when it
+ * stopped (so after stop_helper, before the directories go). */
+static void note_set(const struct dsl_config *c, const struct dsl_job *job, const char *name,
+		     const struct dsl_epilog_note *note)
+{
+	char *line;
+
+	if (!note || !note->fn || !(line = dsl_jobstats_line(c, job, name)))
+		return;
+	note->fn(note->arg, line);
+	free(line);
+}
+
 static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
-		      const char *name, struct dsl_err *e)
+		      const char *name, const struct dsl_epilog_note *note, struct dsl_err *e)
 {
 	char *run = dsl_job_run_dir(c, job->id, name);
 	char *view = dsl_job_view_dir(c, job->id, name);
@@ -81,6 +95,7 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 	rc = dsl_fuse_unmount(view, e);
 	if (pid)
 		dsl_kill_owned(pid, job->uid, DSL_EPILOG_KILL_MS);
+	note_set(c, job, name, note);
 	free(view);
 	free(run);
 	return rc;
@@ -88,7 +103,7 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 
 /* Set names: the sub-directories of dir (both run and mount roots). */
 static int each_set(const struct dsl_config *c, const struct dsl_job *job,
-		    const char *dir, struct dsl_err *e)
+		    const char *dir, const struct dsl_epilog_note *note, struct dsl_err *e)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -100,7 +115,7 @@ static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
 		    !strcmp(de->d_name, DSL_JOB_TRACKER_DIR))
 			continue;
-		if (handle_set(c, job, de->d_name, e) < 0)
+		if (handle_set(c, job, de->d_name, note, e) < 0)
 			rc = -1;
 	}
 	closedir(d);
@@ -118,14 +133,16 @@ static void stop_tracker(const struct dsl_config *c, const struct dsl_job *job)
 	free(f);
 }
 
-int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job, struct dsl_err *e)
+int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job,
+		   const struct dsl_epilog_note *note, struct dsl_err *e)
 {
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *views = dsl_xasprintf("%s/%lu", c->mount_root, job->id);
 	char *cache = dsl_job_cache_jobdir(c, job->id);
 	int rc = 0;
 
-	if (each_set(c, job, jobrun, e) < 0 || each_set(c, job, views, e) < 0)
+	/* A set is noted once: from its run directory, not again from its view. */
+	if (each_set(c, job, jobrun, note, e) < 0 || each_set(c, job, views, NULL, e) < 0)
 		rc = -1;
 	stop_tracker(c, job);
 	/* dsl_rm_rf does not cross mounts: a view that could not be detached

@@ -184,11 +184,19 @@ DSL_EXPORT int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 	}
 }
 
+/* The epilog's per-set summary goes to slurmd's log (see dsl_jobstats.h). */
+static void epilog_note(void *arg, const char *line)
+{
+	(void)arg;
+	slurm_info("dsl: %s", line);
+}
+
 DSL_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
 {
 	struct dsl_config c;
 	struct dsl_job job;
 	struct dsl_err e;
+	struct dsl_epilog_note note = { epilog_note, NULL };
 
 	(void)sp;
 	if (load_config(&c, ac, av) < 0)
@@ -197,7 +205,7 @@ DSL_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
 		slurm_error("dsl: epilog: %s", e.msg);
 		return -1;
 	}
-	if (dsl_epilog_run(&c, &job, &e) < 0) {
+	if (dsl_epilog_run(&c, &job, &note, &e) < 0) {
 		slurm_error("dsl: epilog of job %lu on %s: %s", job.id, job.self, e.msg);
 		return -1;
 	}

@@ -1,4 +1,5 @@
-/* trk_http.c - GET /announce, /scrape, /stats, /metrics over libmicrohttpd.
+/* trk_http.c - GET /announce, /scrape, /stats, /metrics and POST /report
+ * over libmicrohttpd.
  *
  * libmicrohttpd parses HTTP and the query string (its "GET arguments", with
  * their lengths, so binary info_hash values survive); this file only maps
@@ -13,7 +14,16 @@
 #include <string.h>
 
 #include "trk_bencode.h"
+#include "trk_report.h"
 #include "trk_stats.h"
+
+/* The body of one POST /report, gathered across libmicrohttpd's calls.
+ * Allocated only for that URL and freed when the request ends. */
+struct post_body {
+	size_t len;
+	int too_big;
+	char data[TRK_REPORT_MAX];
+};
 
 struct client {
 	uint8_t ip[16];
@@ -166,26 +176,101 @@ static enum MHD_Result do_metrics(struct trk_http *h, struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.p, b.len);
 }
 
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *fmt,
+				  const char *why)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), fmt, why);
+
+	return reply(c, status, "text/plain", msg, n < 0 ? 0 : (size_t)n);
+}
+
+/* POST /report?info_hash=..&port=..[&dsl_secret=..], body: the helper's
+ * status JSON.  The peer is the connection's address and the port given. */
+static enum MHD_Result do_report(struct trk_http *h, struct MHD_Connection *c,
+				 const struct post_body *pb)
+{
+	struct client cl;
+	struct trk_announce a;
+	struct arg_walk w = { &a, ann_arg, NULL };
+	struct trk_report *r = NULL;
+	unsigned status = MHD_HTTP_BAD_REQUEST;
+	const char *why;
+
+	client_of(c, &cl);
+	trk_announce_init(&a);
+	why = walk_args(c, &w);
+	if (!why && !(a.seen & TRK_SEEN_HASH))
+		why = "report: missing info_hash";
+	if (!why && !(a.seen & TRK_SEEN_PORT))
+		why = "report: missing port (the port the peer announced)";
+	if (!why && pb->too_big) {
+		why = "report: larger than 8192 bytes";
+		status = MHD_HTTP_CONTENT_TOO_LARGE;
+	}
+	if (!why)
+		why = trk_report_parse(pb->data, pb->len, a.info_hash, trk_now(), &r);
+	if (why) {
+		trk_tracker_refuse(h->t, cl.ip, cl.v4, why);
+		return reply_text(c, status, "dsl-tracker: %s\n", why);
+	}
+	why = trk_tracker_report(h->t, &a, cl.ip, cl.v4, r);
+	if (why)
+		return reply_text(c, strncmp(why, "unknown peer", 12) ? MHD_HTTP_FORBIDDEN
+				  : MHD_HTTP_NOT_FOUND, "dsl-tracker: %s\n", why);
+	return reply_text(c, MHD_HTTP_OK, "%s", "ok\n");
+}
+
+static enum MHD_Result on_report_data(struct trk_http *h, struct MHD_Connection *c,
+				      struct post_body *pb, const char *data, size_t *size)
+{
+	if (*size) {            /* more body: keep it, or only note that it is too much */
+		if (pb->len + *size > sizeof(pb->data))
+			pb->too_big = 1;
+		else
+			memcpy(pb->data + pb->len, data, *size);
+		if (!pb->too_big)
+			pb->len += *size;
+		*size = 0;
+		return MHD_YES;
+	}
+	return do_report(h, c, pb);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	(void)c;
+	(void)toe;
+	if (*con_cls != cls)
+		free(*con_cls);
+	*con_cls = NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
 				  const char *method, const char *version,
 				  const char *upload_data, size_t *upload_size, void **con_cls)
 {
 	struct trk_http *h = cls;
 	(void)version;
-	(void)upload_data;
 	/* answering in the first call makes libmicrohttpd close the connection
 	 * (it cannot know the request is complete): wait for the second call,
 	 * which keeps HTTP/1.1 keep-alive */
 	if (!*con_cls) {
-		*con_cls = h;
-		return MHD_YES;
+		if (strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, "/report") == 0)
+			*con_cls = calloc(1, sizeof(struct post_body));
+		else
+			*con_cls = h;
+		return *con_cls ? MHD_YES : MHD_NO;
 	}
+	if (*con_cls != h)
+		return on_report_data(h, c, *con_cls, upload_data, upload_size);
 	if (*upload_size) {     /* a body we do not want: drop it */
 		*upload_size = 0;
 		return MHD_YES;
 	}
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0) {
-		static const char msg[] = "dsl-tracker: only GET\n";
+		static const char msg[] = "dsl-tracker: only GET (and POST /report)\n";
 		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", msg, sizeof(msg) - 1);
 	}
 	if (strcmp(url, "/announce") == 0)
@@ -196,7 +281,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		return do_stats(h, c);
 	if (strcmp(url, "/metrics") == 0)
 		return do_metrics(h, c);
-	static const char nf[] = "dsl-tracker: not found (try /announce, /scrape, /stats, /metrics)\n";
+	if (strcmp(url, "/report") == 0) {
+		static const char msg[] =
+			"dsl-tracker: /report takes POST with the helper's status JSON\n";
+		return reply(c, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain", msg, sizeof(msg) - 1);
+	}
+	static const char nf[] =
+		"dsl-tracker: not found (try /announce, /scrape, /stats, /metrics, POST /report)\n";
 	return reply(c, MHD_HTTP_NOT_FOUND, "text/plain", nf, sizeof(nf) - 1);
 }
 
@@ -224,6 +315,7 @@ int trk_http_start(struct trk_http *h, struct trk_tracker *t, int listen_fd, str
 	h->d = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 				on_request, h,
 				MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
+				MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 				MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				MHD_OPTION_CONNECTION_LIMIT, (unsigned)4096,
 				MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,

@@ -27,6 +27,10 @@ static struct json_object *peer_json(const struct trk_peer *p, int64_t now)
 	add_int(o, "downloaded", (int64_t)p->downloaded);
 	add_int(o, "age", now - p->first_seen);
 	add_int(o, "last_announce", now - p->last_seen);
+	if (p->report) {   /* checked when posted, so it parses */
+		json_object_object_add(o, "report", json_tokener_parse(p->report->json));
+		add_int(o, "report_age", now - p->report->time);
+	}
 	return o;
 }
 
@@ -79,6 +83,7 @@ struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int
 	add_int(tot, "refusals", (int64_t)t->c.refusals);
 	add_int(tot, "udp_connects", (int64_t)t->c.udp_connects);
 	add_int(tot, "expired_peers", (int64_t)t->c.expired);
+	add_int(tot, "reports", (int64_t)t->c.reports);
 	add_int(lim, "max_swarms", (int64_t)t->o->max_swarms);
 	add_int(lim, "max_peers", t->o->max_peers);
 	add_int(lim, "numwant_max", t->o->numwant_max);
@@ -90,11 +95,26 @@ struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int
 	return root;
 }
 
-static void sum_left(void *arg, const struct trk_swarm *sw)
+/* Sums over every peer, and over the reports peers posted. */
+struct metric_sums {
+	uint64_t left, reports, complete, received, sent, from_seeders, from_peers;
+};
+
+static void sum_peers(void *arg, const struct trk_swarm *sw)
 {
-	uint64_t *left = arg;
-	for (uint32_t i = 0; i < sw->npeers; i++)
-		*left += sw->peers[i].left;
+	struct metric_sums *m = arg;
+	for (uint32_t i = 0; i < sw->npeers; i++) {
+		const struct trk_report *r = sw->peers[i].report;
+		m->left += sw->peers[i].left;
+		if (!r)
+			continue;
+		m->reports++;
+		m->complete += r->complete != 0;
+		m->received += r->received;
+		m->sent += r->sent;
+		m->from_seeders += r->from_seeders;
+		m->from_peers += r->from_peers;
+	}
 }
 
 static void metric(struct trk_buf *b, const char *name, const char *type, const char *help,
@@ -105,15 +125,15 @@ static void metric(struct trk_buf *b, const char *name, const char *type, const 
 
 void trk_stats_metrics(const struct trk_tracker *t, int64_t now, struct trk_buf *b)
 {
-	uint64_t left = 0;
-	trk_store_foreach(&t->store, sum_left, &left);
+	struct metric_sums m = { 0 };
+	trk_store_foreach(&t->store, sum_peers, &m);
 	metric(b, "dsl_tracker_uptime_seconds", "gauge", "Seconds since start.",
 	       (unsigned long long)(now - t->start));
 	metric(b, "dsl_tracker_swarms", "gauge", "Swarms with peers.", t->store.nswarms);
 	metric(b, "dsl_tracker_peers", "gauge", "Peers in all swarms.", t->store.npeers);
 	metric(b, "dsl_tracker_seeders", "gauge", "Peers with nothing left.", t->store.nseeders);
 	metric(b, "dsl_tracker_bytes_left", "gauge", "Sum of the bytes left that peers announced.",
-	       left);
+	       m.left);
 	trk_buf_printf(b, "# HELP dsl_tracker_announces_total Announces answered with peers.\n"
 		       "# TYPE dsl_tracker_announces_total counter\n"
 		       "dsl_tracker_announces_total{proto=\"http\"} %llu\n"
@@ -125,4 +145,19 @@ void trk_stats_metrics(const struct trk_tracker *t, int64_t now, struct trk_buf 
 	       t->c.refusals);
 	metric(b, "dsl_tracker_expired_peers_total", "counter",
 	       "Peers dropped after --peer-timeout without an announce.", t->c.expired);
+	metric(b, "dsl_tracker_reports_total", "counter", "Helper status reports accepted.",
+	       t->c.reports);
+	metric(b, "dsl_tracker_reporting_peers", "gauge", "Peers whose helper posted a report.",
+	       m.reports);
+	metric(b, "dsl_tracker_reported_complete_peers", "gauge",
+	       "Peers whose latest report says the set is complete.", m.complete);
+	trk_buf_printf(b, "# HELP dsl_tracker_reported_bytes Sums of the byte counters in the "
+		       "peers' latest reports.\n"
+		       "# TYPE dsl_tracker_reported_bytes gauge\n"
+		       "dsl_tracker_reported_bytes{kind=\"received\"} %llu\n"
+		       "dsl_tracker_reported_bytes{kind=\"sent\"} %llu\n"
+		       "dsl_tracker_reported_bytes{kind=\"from_seeders\"} %llu\n"
+		       "dsl_tracker_reported_bytes{kind=\"from_peers\"} %llu\n",
+		       (unsigned long long)m.received, (unsigned long long)m.sent,
+		       (unsigned long long)m.from_seeders, (unsigned long long)m.from_peers);
 }

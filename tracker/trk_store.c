@@ -138,6 +138,8 @@ static uint32_t peer_set_seeder(struct trk_swarm *sw, uint32_t pos, int seeder)
 
 static void peer_remove(struct trk_swarm *sw, uint32_t pos)
 {
+	free(sw->peers[pos].report);
+	sw->peers[pos].report = NULL;
 	idx_delete(sw, idx_slot_of(sw, pos));
 	uint32_t hole = pos;
 	if (sw->peers[pos].seeder) {
@@ -167,6 +169,8 @@ static void swarm_free(struct trk_swarm *sw)
 {
 	if (!sw)
 		return;
+	for (uint32_t i = 0; i < sw->npeers; i++)
+		free(sw->peers[i].report);
 	free(sw->peers);
 	free(sw->index);
 	free(sw);
@@ -410,6 +414,23 @@ enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_
 	return TRK_STORE_OK;
 }
 
+enum trk_store_rc trk_store_report(struct trk_store *s, const uint8_t *hash,
+				   const uint8_t ip[16], uint16_t port, struct trk_report *r)
+{
+	enum trk_store_rc rc = TRK_STORE_OK;
+	struct trk_swarm *sw = swarm_get(s, hash, 0, &rc);
+	uint32_t slot;
+
+	if (!sw || !idx_lookup(sw, peer_hash(s, ip, port), ip, port, &slot)) {
+		free(r);
+		return TRK_STORE_NO_PEER;
+	}
+	struct trk_peer *p = &sw->peers[sw->index[slot] - 1];
+	free(p->report);
+	p->report = r;
+	return TRK_STORE_OK;
+}
+
 size_t trk_store_expire(struct trk_store *s, int64_t now, int64_t timeout)
 {
 	size_t dropped = 0;
@@ -441,6 +462,8 @@ const char *trk_store_strerror(enum trk_store_rc rc)
 	case TRK_STORE_NOMEM: return "tracker out of memory";
 	case TRK_STORE_SWARMS_FULL: return "tracker full: too many swarms (--max-swarms)";
 	case TRK_STORE_PEERS_FULL: return "swarm full: too many peers (--max-peers)";
+	case TRK_STORE_NO_PEER: return "unknown peer: no announce from this address and port "
+				       "in this swarm";
 	}
 	return "unknown error";
 }

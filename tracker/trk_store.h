@@ -16,6 +16,16 @@
 
 #define TRK_HASH_LEN 20
 
+/* A helper's status document (POST /report), kept with its peer and dropped
+ * with it.  The numbers are copied out once so /metrics needs no JSON. */
+struct trk_report {
+	int64_t time;                    /* store clock, seconds */
+	uint64_t received, sent, from_seeders, from_peers;
+	int complete;
+	size_t len;
+	char json[];                     /* compact JSON object, NUL-terminated */
+};
+
 struct trk_peer {
 	uint8_t ip[16];          /* IPv4 as ::ffff:a.b.c.d */
 	uint16_t port;
@@ -24,6 +34,7 @@ struct trk_peer {
 	uint32_t h;              /* index hash, kept to move entries cheaply */
 	uint64_t left, uploaded, downloaded;
 	int64_t first_seen, last_seen;   /* store clock, seconds */
+	struct trk_report *report;       /* owned; NULL until the helper posts one */
 };
 
 struct trk_swarm {
@@ -70,6 +81,7 @@ enum trk_store_rc {
 	TRK_STORE_NOMEM,         /* malloc failed: answered like a full swarm */
 	TRK_STORE_SWARMS_FULL,
 	TRK_STORE_PEERS_FULL,
+	TRK_STORE_NO_PEER,       /* a report from a peer that has not announced */
 };
 
 int trk_store_init(struct trk_store *s, size_t max_swarms, uint32_t max_peers);
@@ -80,6 +92,11 @@ void trk_store_free(struct trk_store *s);
 enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_in *in,
 				     int64_t now, uint32_t want, struct trk_peerlist *out,
 				     uint32_t *seeders, uint32_t *leechers);
+
+/* Attach r (malloc'd; the store owns it from here, also on failure) to the
+ * peer ip:port of swarm hash, replacing its earlier report. */
+enum trk_store_rc trk_store_report(struct trk_store *s, const uint8_t *hash,
+				   const uint8_t ip[16], uint16_t port, struct trk_report *r);
 
 const struct trk_swarm *trk_store_find(const struct trk_store *s, const uint8_t *hash);
 

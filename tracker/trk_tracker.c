@@ -153,6 +153,29 @@ const char *trk_tracker_scrape(struct trk_tracker *t, const struct trk_scrape *s
 	return NULL;
 }
 
+const char *trk_tracker_report(struct trk_tracker *t, const struct trk_announce *a,
+			       const uint8_t ip[16], int v4, struct trk_report *r)
+{
+	const char *why = check_secret(t, a->secret, a->secret_len, a->seen);
+
+	if (!why && !allowed(t, a->info_hash))
+		why = "unknown swarm: info_hash not served by this tracker";
+	if (why) {
+		free(r);
+	} else {
+		enum trk_store_rc rc = trk_store_report(&t->store, a->info_hash, ip, a->port, r);
+
+		if (rc != TRK_STORE_OK)
+			why = trk_store_strerror(rc);
+	}
+	if (why) {
+		trk_tracker_refuse(t, ip, v4, why);
+		return why;
+	}
+	t->c.reports++;
+	return NULL;
+}
+
 void trk_tracker_tick(struct trk_tracker *t, int64_t now)
 {
 	size_t sw0 = t->store.nswarms;

@@ -18,6 +18,7 @@ struct trk_counters {
 	uint64_t refusals;
 	uint64_t udp_connects, udp_bad;
 	uint64_t expired;
+	uint64_t reports;        /* POST /report accepted */
 };
 
 struct trk_tracker {
@@ -48,6 +49,11 @@ const char *trk_tracker_announce(struct trk_tracker *t, const struct trk_announc
 /* Secret check for a scrape; NULL when allowed. */
 const char *trk_tracker_scrape(struct trk_tracker *t, const struct trk_scrape *s,
 			       const uint8_t ip[16], int v4);
+/* A helper's status report for its peer entry: the secret and allow-list
+ * as for an announce, then r goes to the store (which owns it from here,
+ * also on failure).  NULL, or the reason (counted and logged once). */
+const char *trk_tracker_report(struct trk_tracker *t, const struct trk_announce *a,
+			       const uint8_t ip[16], int v4, struct trk_report *r);
 /* Counts and logs a refusal that happened before the tracker saw a request
  * (malformed query, bad packet). */
 void trk_tracker_refuse(struct trk_tracker *t, const uint8_t ip[16], int v4,

@@ -1,0 +1,65 @@
+#!/bin/bash
+# task.sh METHOD - one task of a benchmark job (run by srun on every node).
+#
+# Prints "BENCH HOST HAVE LOADED": the wall-clock times (seconds since the
+# epoch; every node shares the machine's clock) when this node had the whole
+# set and when this task had loaded all of it: read every byte of every file
+# (as the loader touches every page of what it maps), dlopen a real library
+# and import a real package from it.  The file-server node ($BENCH_FS_NODE)
+# takes part only as the source and prints nothing.
+#   naive  - fetch the set from the file server over HTTP into node-local /run
+#   sbcast - unpack the tarball the batch script sbcast to /run/bench
+#   dsl    - from the dslswarm view ($DSL_SET_ROOT); HAVE is when the
+#            helper's status.json says complete (polled every 0.1 s)
+set -u
+now() { date +%s.%N; }
+host=$(hostname)
+if [ "$host" = "${BENCH_FS_NODE:-}" ]; then
+	rm -f "/run/bench/set-${SLURM_JOB_ID:-}.tar"
+	exit 0
+fi
+load() {
+	find "$1" -type f -print0 | xargs -0 cat > /dev/null || return 1
+	python3 -c '
+import ctypes, sys
+sys.path.insert(0, sys.argv[1] + "/python")
+import benchpkg
+assert ctypes.CDLL(sys.argv[1] + "/lib/libbench.so.1").bench_answer() == benchpkg.ANSWER == 42
+' "$1"
+}
+d=/run/bench/$SLURM_JOB_ID
+mkdir -p "$d" || { echo "BENCHERR $host mkdir $d"; exit 1; }
+trap 'rm -rf "$d"' EXIT
+case $1 in
+naive)
+	timeout 1200 curl -sSf "http://$BENCH_FS_ADDR:8000/set.tar" | tar -x -C "$d" ||
+		{ echo "BENCHERR $host naive fetch"; exit 1; }
+	have=$(now)
+	load "$d/set" || { echo "BENCHERR $host load"; exit 1; }
+	;;
+sbcast)
+	tar -x -C "$d" -f "/run/bench/set-$SLURM_JOB_ID.tar" || { echo "BENCHERR $host untar"; exit 1; }
+	rm -f "/run/bench/set-$SLURM_JOB_ID.tar"
+	have=-
+	load "$d/set" || { echo "BENCHERR $host load"; exit 1; }
+	;;
+dsl)
+	st=/run/dsl/job/$SLURM_JOB_ID/bench/status.json
+	(
+		for _ in $(seq 1 12000); do
+			grep -q '"complete":true' "$st" 2>/dev/null && break
+			sleep 0.1
+		done
+		now > "$d/have"
+	) &
+	poller=$!
+	load "$DSL_SET_ROOT" || { echo "BENCHERR $host load"; exit 1; }
+	loaded=$(now)
+	wait "$poller"
+	have=$(cat "$d/have")
+	echo "BENCH $host $have $loaded"
+	exit 0
+	;;
+*) echo "BENCHERR $host unknown method $1"; exit 1 ;;
+esac
+echo "BENCH $host $have $(now)"
