@@ -227,7 +227,9 @@ static json_object *find_peer(json_object *swarm, const char *addr)
 
 struct status_sums {
 	size_t complete, contacted;
-	uint64_t from_seeders, from_peers, received, rate, left;
+	uint64_t from_seeders, from_peers, received, rate;
+	uint64_t seeder_sent, peer_sent;   /* what the nodes say they sent */
+	double eta;                         /* the slowest node's, seconds */
 };
 
 static void bar(double frac, char *out, size_t width)
@@ -239,12 +241,41 @@ static void bar(double frac, char *out, size_t width)
 	out[width] = '\0';
 }
 
+/* Bytes this node still needs: from its report's pieces when it has one
+ * (fresh every 2 s), else from its last announce (every 30 s). */
+static uint64_t node_left(json_object *peer, json_object *rep)
+{
+	int64_t total = jint(rep, "pieces.total"), done = jint(rep, "pieces.done");
+	int64_t psize = jint(rep, "pieces.size");
+
+	if (rep && total > 0 && psize > 0)
+		return (uint64_t)(total - done) * (uint64_t)psize;
+	return (uint64_t)jint(peer, "left");
+}
+
+static void add_report(json_object *rep, uint64_t left, struct status_sums *s)
+{
+	uint64_t rate = (uint64_t)jint(rep, "rates.down");
+	const char *role = json_object_get_string(jget(rep, "role"));
+
+	s->from_seeders += (uint64_t)jint(rep, "bytes.from_seeders");
+	s->from_peers += (uint64_t)jint(rep, "bytes.from_peers");
+	s->received += (uint64_t)jint(rep, "bytes.received");
+	if (role && !strcmp(role, "seeder"))
+		s->seeder_sent += (uint64_t)jint(rep, "bytes.sent");
+	else
+		s->peer_sent += (uint64_t)jint(rep, "bytes.sent");
+	s->rate += rate;
+	if (left && rate && (double)left / (double)rate > s->eta)
+		s->eta = (double)left / (double)rate;
+}
+
 static void print_node(const char *node, json_object *peer, uint64_t size,
 		       struct status_sums *s)
 {
 	json_object *rep = peer ? jget(peer, "report") : NULL;
 	char b[32], fs[16], fp[16], rate[16];
-	uint64_t left = (uint64_t)jint(peer, "left");
+	uint64_t left;
 	double frac;
 
 	if (!peer) {
@@ -252,27 +283,25 @@ static void print_node(const char *node, json_object *peer, uint64_t size,
 		return;
 	}
 	s->contacted++;
+	left = node_left(peer, rep);
 	if (rep && jint(rep, "pieces.total"))
 		frac = (double)jint(rep, "pieces.done") / (double)jint(rep, "pieces.total");
 	else
 		frac = size ? 1.0 - (double)left / (double)size : (left == 0);
 	if (frac >= 1.0 || (rep && json_object_get_boolean(jget(rep, "complete"))))
 		s->complete++;
-	s->left += left;
 	bar(frac, b, 24);
 	if (!rep) {
-		printf("  %-16s [%s] %5.1f%%  %-9s (no helper report)\n", node, b, frac * 100,
+		printf("  %-16s [%s] %5.1f%%  %-10s (no helper report yet)\n", node, b, frac * 100,
 		       json_object_get_string(jget(peer, "state")));
 		return;
 	}
-	s->from_seeders += (uint64_t)jint(rep, "bytes.from_seeders");
-	s->from_peers += (uint64_t)jint(rep, "bytes.from_peers");
-	s->received += (uint64_t)jint(rep, "bytes.received");
-	s->rate += (uint64_t)jint(rep, "rates.down");
+	add_report(rep, left, s);
 	dsl_human_size((unsigned long long)jint(rep, "bytes.from_seeders"), fs, sizeof(fs));
 	dsl_human_size((unsigned long long)jint(rep, "bytes.from_peers"), fp, sizeof(fp));
 	dsl_human_size((unsigned long long)jint(rep, "rates.down"), rate, sizeof(rate));
-	printf("  %-16s [%s] %5.1f%%  %-7s seeders %9s  peers %9s  %9s/s  waits %lld (p99 %.0f ms)\n",
+	printf("  %-16s [%s] %5.1f%%  %-10s from seeders %9s  from peers %9s  %9s/s  "
+	       "waits %lld (p99 %.0f ms)\n",
 	       node, b, frac * 100, json_object_get_string(jget(rep, "role")), fs, fp, rate,
 	       (long long)jint(rep, "reads.on_demand_waits"),
 	       json_object_get_double(jget(rep, "reads.wait_latency_ms.p99")));
@@ -281,15 +310,16 @@ static void print_node(const char *node, json_object *peer, uint64_t size,
 static void print_summary(const struct status_job *j, const struct status_set *set,
 			  const struct status_sums *s)
 {
-	char fs[16], fp[16];
-	double server = set->size ? (double)s->from_seeders / (double)set->size : 0;
+	char ss[16], ps[16], rc[16];
+	double server = set->size ? (double)s->seeder_sent / (double)set->size : 0;
 
-	dsl_human_size(s->from_seeders, fs, sizeof(fs));
-	dsl_human_size(s->from_peers, fp, sizeof(fp));
-	printf("  %zu/%zu nodes complete; sent by seeders %s, by other peers %s; "
-	       "file-server bytes / set size %.2f", s->complete, j->nnodes, fs, fp, server);
-	if (s->rate && s->left)
-		printf("; about %.0f s left", (double)s->left / (double)s->rate);
+	dsl_human_size(s->seeder_sent, ss, sizeof(ss));
+	dsl_human_size(s->peer_sent, ps, sizeof(ps));
+	dsl_human_size(s->received, rc, sizeof(rc));
+	printf("  %zu/%zu nodes complete; received %s; sent by seeders %s, by other peers %s; "
+	       "file-server bytes / set size %.2f", s->complete, j->nnodes, rc, ss, ps, server);
+	if (s->complete < j->nnodes && s->eta > 0)
+		printf("; about %.0f s left", s->eta);
 	printf("\n");
 }
 
@@ -343,6 +373,21 @@ static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *
 	return incomplete ? 1 : 0;
 }
 
+/* Why nobody answers depends on where the job is: a per-job tracker lives
+ * and dies with its job. */
+static void no_tracker(const struct status_job *j, const char *host, int port,
+		       const struct dsl_err *err)
+{
+	if (strcmp(j->state, "RUNNING") && strcmp(j->state, "SUSPENDED"))
+		fprintf(stderr, "dsl status: job %lu is %s: its tracker stopped with it (%s:%d: %s); "
+			"the epilog's lines in slurmd's log keep the figures\n",
+			j->id, j->state, host, port, err->msg);
+	else
+		fprintf(stderr, "dsl status: job %lu (%s): no tracker answers at %s:%d (%s): the "
+			"job was not submitted with --dsl-set, or its tracker has stopped\n",
+			j->id, j->state, host, port, err->msg);
+}
+
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -354,7 +399,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	struct status_job job;
 	struct dsl_err err;
 	char host[256], *end;
-	int watch = 0, json_out = 0, interval = 2, port, c, rc = 1;
+	int watch = 0, json_out = 0, interval = 2, port, c, rc = 1, failed = 0;
 	unsigned long id;
 
 	while ((c = getopt_long(argc, argv, "wji:", opts, NULL)) != -1) {
@@ -386,17 +431,16 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		json_object *stats;
 
 		if (cli_http_get(host, port, "/stats", 3000, &body, &err) < 0) {
-			fprintf(stderr, "dsl status: job %lu: no tracker answers at %s:%d (%s); the job "
-				"was not submitted with --dsl-set, or it has ended, or its first node is down\n",
-				id, host, port, err.msg);
-			rc = 1;
+			no_tracker(&job, host, port, &err);
+			failed = 1;
 			break;
 		}
 		stats = json_tokener_parse(body);
 		free(body);
 		if (!stats) {
-			fprintf(stderr, "dsl status: %s:%d/stats: not JSON\n", host, port);
-			rc = 1;
+			fprintf(stderr, "dsl status: http://%s:%d/stats: not JSON (is it a dsl-tracker?)\n",
+				host, port);
+			failed = 1;
 			break;
 		}
 		if (watch && ctx->is_tty)
@@ -410,5 +454,5 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	job_free(&job);
 	/* Without --watch, "not complete yet" is not an error. */
-	return rc < 0 ? 1 : watch ? rc : 0;
+	return rc < 0 || failed ? 1 : watch ? rc : 0;
 }

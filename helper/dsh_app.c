@@ -181,6 +181,15 @@ static int mount_view(struct dsh_app *a, struct dsl_err *e)
 	return 0;
 }
 
+/* Start time with sub-second precision, so complete_seconds is exact. */
+static double real_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static char *ctl_reply(void *arg, const char *cmd, int *stop)
 {
 	struct dsh_app *a = arg;
@@ -260,7 +269,7 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
-		(double)time(NULL)};
+		real_seconds(), o->job, o->node, -1};
 	a->ctl_fd = dsh_ctl_listen(a->ctl_path, e);
 	if (a->ctl_fd < 0 || dsh_status_write(&a->status, a->status_path, e) != 0)
 		return -1;
@@ -269,6 +278,9 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 		return -1;
 	}
 	a->aux_running = 1;
+	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, a->desc.infohash,
+			       dsl_session_port(a->ses), log, e) != 0)
+		return -1;
 	dsl_info(log, "set %s (%s): %s, view at %s, listening on %s:%d", a->desc.name,
 		 a->desc.infohash, a->status.role, o->mountpoint, o->listen_ip,
 		 dsl_session_port(a->ses));
@@ -309,6 +321,7 @@ void dsh_app_stop(struct dsh_app *a)
 {
 	struct dsl_err e;
 
+	dsh_reporter_stop(&a->reporter);
 	__atomic_store_n(&a->quit, 1, __ATOMIC_RELEASE);
 	if (a->aux_running)
 		pthread_join(a->aux, NULL);

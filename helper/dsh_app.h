@@ -6,6 +6,7 @@
 
 #include "dsh_opts.h"
 #include "dsh_reads.h"
+#include "dsh_report.h"
 #include "dsh_status.h"
 #include "dsh_tree.h"
 #include "dsh_view.h"
@@ -31,6 +32,7 @@ struct dsh_app {
 	char **seed_sources;          /* meta order */
 	char **peers;                 /* resolved "ip:port", NULL-terminated */
 	struct dsh_status_src status;
+	struct dsh_reporter reporter;
 	pthread_t aux;
 	int aux_running;
 	int quit;                     /* atomic: the aux thread stops */

@@ -11,7 +11,7 @@
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_HELP };
+       O_PREFETCH, O_JOB, O_NODE, O_HELP };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -31,6 +31,8 @@ static const struct option dsh_longopts[] = {
 	{"foreground", no_argument, NULL, O_FG},
 	{"log-file", required_argument, NULL, O_LOG},
 	{"ctl", required_argument, NULL, O_CTL},
+	{"job", required_argument, NULL, O_JOB},
+	{"node", required_argument, NULL, O_NODE},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -42,6 +44,7 @@ void dsh_opts_usage(FILE *out)
 	      "                  [--peer HOST:PORT]... [--listen IP] [--port P | --port A-B]\n"
 	      "                  [--read-timeout SEC] [--cache-policy keep|remove]\n"
 	      "                  [--prefetch pause|always|off] [--foreground] [--log-file FILE]\n"
+	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --ctl RUNDIR status|stop\n", out);
 }
@@ -135,6 +138,20 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 	case O_FG: o->foreground = 1; break;
 	case O_LOG: o->log_file = arg; break;
 	case O_CTL: o->ctl_dir = arg; break;
+	case O_JOB:
+		if (parse_int(arg, 1, LONG_MAX, &v) != 0) {
+			dsl_err_set(e, "--job %s: expected a Slurm job id (a number > 0)", arg);
+			return -1;
+		}
+		o->job = v;
+		break;
+	case O_NODE:
+		if (!*arg || strlen(arg) > 255) {
+			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
+			return -1;
+		}
+		o->node = arg;
+		break;
 	default:
 		dsl_err_set(e, "unknown option (see --help)");
 		return -1;

@@ -15,6 +15,8 @@ struct dsh_opts {
 	const char *desc, *torrent, *mount, *mountpoint, *cache, *run_dir;
 	const char *listen_ip, *log_file;
 	int seed, foreground, port_min, port_max, read_timeout;
+	long job;                                /* 0: not given */
+	const char *node;                        /* NULL: not given */
 	enum dsh_cache_policy cache_policy;
 	enum dsh_prefetch prefetch;
 	const char *trackers[DSH_MAX_LIST + 1];  /* NULL-terminated */

@@ -3,7 +3,8 @@
  * A read whose pieces are here is answered from the cache file (spliced by
  * the kernel where it can).  Otherwise it is queued, its pieces are made
  * urgent, and the session thread answers it when the last one has passed its
- * hash.  A read is only ever answered with bytes of verified pieces, or EIO. */
+ * hash.  A seeder's view checks each piece of the sources on its first
+ * read.  A read is only ever answered with bytes of verified pieces, or EIO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -120,6 +121,20 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	end = f->first_piece + (int)(((uint64_t)off + size - 1) / ps) + 1;
 	if (end > f->end_piece)
 		end = f->end_piece;
+	if (!all_here(r, first, end)) {
+		/* A seeder's view reads shared storage: its pieces are checked
+		 * here, on first use (a downloader's were checked on arrival). */
+		int bad = dsl_session_verify(r->ses, first, end);
+
+		if (bad >= 0) {
+			__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
+			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d "
+				  "failed its SHA-256 check at the source", nd->path, size,
+				  (long long)off, bad);
+			fuse_reply_err(req, EIO);
+			return;
+		}
+	}
 	if (all_here(r, first, end)) {
 		answer(r, req, i, size, off);
 		return;

@@ -61,7 +61,22 @@ static json_object *reads_json(struct dsh_reads *r)
 	return o;
 }
 
-char *dsh_status_json(const struct dsh_status_src *src)
+/* The first caller that sees the set complete records when. */
+static void note_complete(struct dsh_status_src *src, int complete, json_object *o)
+{
+	int64_t none = -1, ms = (int64_t)((now_real() - src->started) * 1000);
+	int64_t at;
+
+	if (complete)
+		__atomic_compare_exchange_n(&src->complete_ms, &none, ms < 0 ? 0 : ms, 0,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+	at = __atomic_load_n(&src->complete_ms, __ATOMIC_ACQUIRE);
+	if (at >= 0)
+		json_object_object_add(o, "complete_seconds",
+				       json_object_new_double((double)at / 1000.0));
+}
+
+static char *build(struct dsh_status_src *src, int with_peers)
 {
 	struct dsl_session_stats st;
 	json_object *o = json_object_new_object();
@@ -77,6 +92,11 @@ char *dsh_status_json(const struct dsh_status_src *src)
 	json_object_object_add(o, "state", json_object_new_string(
 		st.state_checking ? "checking" : src->state));
 	json_object_object_add(o, "complete", json_object_new_boolean(st.done >= st.total));
+	note_complete(src, st.done >= st.total, o);
+	if (src->job)
+		json_object_object_add(o, "job", json_object_new_int64(src->job));
+	if (src->node)
+		json_object_object_add(o, "node", json_object_new_string(src->node));
 	json_object_object_add(o, "mountpoint", json_object_new_string(src->mountpoint));
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
 	json_object_object_add(o, "port", json_object_new_int(dsl_session_port(src->ses)));
@@ -95,7 +115,8 @@ char *dsh_status_json(const struct dsh_status_src *src)
 	json_object_object_add(rates, "up", json_object_new_int(st.up_rate));
 	json_object_object_add(o, "rates", rates);
 	json_object_object_add(o, "hash_failures", json_object_new_int(st.hash_failures));
-	json_object_object_add(o, "peers", peers_json(&st));
+	if (with_peers)
+		json_object_object_add(o, "peers", peers_json(&st));
 	json_object_object_add(o, "reads", reads_json(src->reads));
 	out = dsl_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 	json_object_put(o);
@@ -103,7 +124,17 @@ char *dsh_status_json(const struct dsh_status_src *src)
 	return out;
 }
 
-int dsh_status_write(const struct dsh_status_src *src, const char *path, struct dsl_err *e)
+char *dsh_status_json(struct dsh_status_src *src)
+{
+	return build(src, 1);
+}
+
+char *dsh_status_report_json(struct dsh_status_src *src)
+{
+	return build(src, 0);
+}
+
+int dsh_status_write(struct dsh_status_src *src, const char *path, struct dsl_err *e)
 {
 	char *doc = dsh_status_json(src);
 	char *tmp = dsl_xasprintf("%s.tmp", path);

@@ -14,11 +14,20 @@ struct dsh_status_src {
 	const char *mountpoint;
 	const char *state;         /* "running", "stopping" */
 	double started;            /* CLOCK_REALTIME seconds */
+	long job;                  /* Slurm job id, 0 when not given */
+	const char *node;          /* node name, NULL when not given */
+	int64_t complete_ms;       /* atomic: ms from start until the set was first
+				    * seen complete, -1 until then */
 };
 
-/* A JSON document (malloc'd), one line, no trailing newline. */
-char *dsh_status_json(const struct dsh_status_src *src);
-/* Write it atomically to path (tmp + rename). */
-int dsh_status_write(const struct dsh_status_src *src, const char *path, struct dsl_err *e);
+/* A JSON document (malloc'd), one line, no trailing newline.  Notes when
+ * the set is first seen complete (so any caller may run it, from any
+ * thread). */
+char *dsh_status_json(struct dsh_status_src *src);
+/* The same without the per-peer list: what is posted to the trackers,
+ * small whatever the size of the swarm. */
+char *dsh_status_report_json(struct dsh_status_src *src);
+/* Write the full document atomically to path (tmp + rename). */
+int dsh_status_write(struct dsh_status_src *src, const char *path, struct dsl_err *e);
 
 #endif

@@ -414,6 +414,23 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder)
 	p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
 	p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
 	p.set_bool(lt::settings_pack::smooth_connects, false);
+	if (const char *x = getenv("DSL_LT_EXPERIMENT")) {  /* TEMP experiment */
+		std::string all(x);
+		size_t pos = 0;
+		while (pos < all.size()) {
+			size_t c = all.find(',', pos);
+			std::string kv = all.substr(pos, c == std::string::npos ? std::string::npos : c - pos);
+			size_t eq = kv.find('=');
+			if (eq != std::string::npos) {
+				int n = lt::setting_by_name(kv.substr(0, eq));
+				if (n >= 0)
+					p.set_int(n, atoi(kv.c_str() + eq + 1));
+			}
+			if (c == std::string::npos)
+				break;
+			pos = c + 1;
+		}
+	}
 	return p;
 }
 
@@ -474,6 +491,7 @@ struct dsl_session {
 	std::vector<lt::file_index_t> order;   /* meta index -> file index */
 	std::vector<std::string> paths;        /* meta index -> path on node */
 	std::vector<std::atomic<uint8_t>> have;
+	std::vector<std::string> sources;      /* seeder: file index -> source */
 	std::atomic<int> ndone{0};
 	int npieces = 0;
 	int port = 0;
@@ -511,7 +529,9 @@ struct dsl_session {
 
 	void mark(int p)
 	{
-		if (p < 0 || p >= npieces || have[p].exchange(1))
+		/* A seeder's view trusts only verify_piece(): libtorrent's seed
+		 * mode claims every piece without reading it. */
+		if (seeding || p < 0 || p >= npieces || have[p].exchange(1))
 			return;
 		ndone++;
 		bool resume = false;
@@ -574,9 +594,13 @@ struct dsl_session {
 	{
 		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
 			candidates.push_back(static_cast<int>(pf->piece_index));
+		} else if (trace && (lt::alert_cast<lt::block_downloading_alert>(a) || lt::alert_cast<lt::incoming_request_alert>(a))) {  /* TEMP */
+			trace_alert(a);
 		} else if (auto *bf = lt::alert_cast<lt::block_finished_alert>(a)) {
+			if (trace) trace_alert(a);  /* TEMP */
 			count_block(bf->endpoint, bf->pid, block_bytes(bf->piece_index, bf->block_index), true);
 		} else if (auto *bu = lt::alert_cast<lt::block_uploaded_alert>(a)) {
+			if (trace) trace_alert(a);  /* TEMP */
 			count_block(bu->endpoint, bu->pid, block_bytes(bu->piece_index, bu->block_index), false);
 		} else if (auto *hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
 			{
@@ -596,6 +620,77 @@ struct dsl_session {
 			log(LOG_ERROR, "listen " + lf->address.to_string() + ":" +
 			    std::to_string(lf->port) + ": " + lf->error.message());
 		}
+	}
+
+	/* Seeder: reads piece p from its source file and checks it against
+	 * the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block, merkle
+	 * root over the piece with zero leaves as padding.  A file of at most
+	 * one piece has no piece layer: its blocks, padded to a power of two,
+	 * hash to the file's root.  Returns 0 when the piece is good. */
+	int verify_piece(int p)
+	{
+		const lt::file_storage &fs = ti->files();
+		lt::file_index_t f = fs.file_index_at_piece(lt::piece_index_t(p));
+		std::int64_t fsize = fs.file_size(f);
+		std::int64_t ps = ti->piece_length();
+		std::int64_t start = (std::int64_t)(p - static_cast<int>(fs.piece_index_at_file(f))) * ps;
+		std::int64_t len = std::min(ps, fsize - start);
+		const std::string &src = sources[static_cast<int>(f)];
+		std::string what = fs.file_path(f) + " (source " + src + "): piece " +
+			std::to_string(p);
+		std::vector<char> buf((size_t)std::max<std::int64_t>(len, 0));
+		int fd = open(src.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log(LOG_ERROR, what + ": cannot open: " + strerror(errno));
+			return -1;
+		}
+		size_t got = 0;
+		while (got < buf.size()) {
+			ssize_t r = pread(fd, buf.data() + got, buf.size() - got, start + (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				log(LOG_ERROR, what + ": cannot read: " +
+				    (r < 0 ? strerror(errno) : "file shorter than in the torrent"));
+				close(fd);
+				return -1;
+			}
+			got += (size_t)r;
+		}
+		close(fd);
+		size_t nblocks = (buf.size() + 16383) / 16384;
+		size_t nleaves = 1;
+		if (fsize > ps)
+			nleaves = (size_t)(ps / 16384);
+		else
+			while (nleaves < nblocks)
+				nleaves *= 2;
+		std::vector<lt::sha256_hash> level(nleaves);   /* zero: padding */
+		for (size_t b = 0; b < nblocks; b++) {
+			size_t n = std::min<size_t>(16384, buf.size() - b * 16384);
+			level[b] = lt::hasher256(buf.data() + b * 16384, (int)n).final();
+		}
+		while (level.size() > 1) {
+			for (size_t k = 0; k < level.size() / 2; k++)
+				level[k] = lt::hasher256(level[2 * k]).update(level[2 * k + 1]).final();
+			level.resize(level.size() / 2);
+		}
+		lt::span<char const> layer = ti->piece_layer(f);
+		size_t at = fsize > ps ? (size_t)(start / ps) * 32 : 0;
+		if (at + 32 > (size_t)layer.size() ||
+		    std::memcmp(layer.data() + at, level[0].data(), 32) != 0) {
+			log(LOG_ERROR, what + ": SHA-256 check failed (source changed or "
+			    "corrupt); reads of it get EIO");
+			return -1;
+		}
+		return 0;
+	}
+
+	bool trace = getenv("DSL_LT_TRACE") != nullptr;  /* TEMP */
+	void trace_alert(lt::alert *a)  /* TEMP */
+	{
+		struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+		log(LOG_WARN, "TRACE " + std::to_string((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) + " " + a->message());
 	}
 
 	/* Bytes of block b of piece p (the last block of a file is short). */
@@ -714,10 +809,12 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	if (s->seeding) {
 		atp.save_path = o->seed_root ? o->seed_root : "/";
 		atp.flags |= lt::torrent_flags::seed_mode;
+		s->sources.resize((size_t)fs.num_files());
 		for (size_t k = 0; k < files.size(); k++) {
 			std::string src = o->seed_sources ? o->seed_sources[k]
 				: std::string(o->seed_root) + "/" + files[k].first;
 			atp.renamed_files[files[k].second] = src;
+			s->sources[(size_t)static_cast<int>(files[k].second)] = src;
 		}
 	} else {
 		if (!o->save_path) {
@@ -805,7 +902,9 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 		(void)r;
 	});
 	s->reconnect_peers();
-	if (s->seeding || s->h.status().state == lt::torrent_status::seeding)
+	if (s->seeding)
+		s->ndone = s->npieces;   /* what it offers; its view verifies lazily */
+	else if (s->h.status().state == lt::torrent_status::seeding)
 		s->scan_all();
 	s->thr = std::thread([s] {
 		try {
@@ -901,6 +1000,10 @@ extern "C" void dsl_session_want(struct dsl_session *s, int first, int end)
 				pause = true;
 			}
 		}
+		if (s->trace && !add.empty()) {  /* TEMP */
+			struct timespec ts; clock_gettime(CLOCK_MONOTONIC, &ts);
+			s->log(LOG_WARN, "TRACE " + std::to_string((long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000) + " want " + std::to_string(add[0]));
+		}
 		for (int p : add) {
 			s->h.piece_priority(lt::piece_index_t(p), lt::top_priority);
 			s->h.set_piece_deadline(lt::piece_index_t(p), 0);
@@ -910,6 +1013,25 @@ extern "C" void dsl_session_want(struct dsl_session *s, int first, int end)
 	} catch (...) {
 		/* The handle is gone only during shutdown: nothing to do. */
 	}
+}
+
+extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
+{
+	if (!s->seeding)
+		return -1;
+	try {
+		for (int p = std::max(first, 0); p < end && p < s->npieces; p++) {
+			if (s->have[(size_t)p].load(std::memory_order_acquire))
+				continue;
+			if (s->verify_piece(p) != 0)
+				return p;
+			s->have[(size_t)p].store(1, std::memory_order_release);
+		}
+	} catch (const std::exception &ex) {
+		s->log(LOG_ERROR, std::string("piece check: ") + ex.what());
+		return std::max(first, 0);
+	}
+	return -1;
 }
 
 extern "C" char *dsl_session_file_path(struct dsl_session *s, long idx)

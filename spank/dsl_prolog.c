@@ -232,6 +232,11 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	argv_add(argv, &n, dsl_strdup(c->cache_policy == DSL_CACHE_KEEP ? "keep" : "remove"));
 	argv_add(argv, &n, dsl_strdup("--log-file"));
 	argv_add(argv, &n, dsl_path_join(run, "helper.log"));
+	/* Named in the status the helper posts to the tracker (dsl status). */
+	argv_add(argv, &n, dsl_strdup("--job"));
+	argv_add(argv, &n, dsl_xasprintf("%lu", job->id));
+	argv_add(argv, &n, dsl_strdup("--node"));
+	argv_add(argv, &n, dsl_strdup(job->self));
 
 	sp.path = argv[0];
 	sp.argv = argv;

@@ -11,6 +11,7 @@
 
 #include "dsl_epilog.h"
 #include "dsl_job.h"
+#include "dsl_jobstats.h"
 #include "dsl_prolog.h"
 #include "dsl_setlist.h"
 #include "dsl_submit.h"
@@ -167,11 +168,95 @@ START_TEST(prolog_removed_set_is_users_mistake)
 	free(text);
 	free(f);
 	/* The epilog cleans up after it, and again without complaint. */
-	ck_assert_int_eq(dsl_epilog_run(&c, &job, &e), 0);
-	ck_assert_int_eq(dsl_epilog_run(&c, &job, &e), 0);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, NULL, &e), 0);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, NULL, &e), 0);
 	f = dsl_xasprintf("%s/77", c.run_root);
 	ck_assert_int_eq(access(f, F_OK), -1);
 	free(f);
+	rm_tree(tmp);
+}
+END_TEST
+
+static void put(const char *dir, const char *name, const char *text)
+{
+	char *f = dsl_path_join(dir, name);
+	FILE *fp = fopen(f, "w");
+
+	ck_assert_ptr_nonnull(fp);
+	fputs(text, fp);
+	fclose(fp);
+	free(f);
+}
+
+struct notes {
+	int n;
+	char last[1024];
+};
+
+static void note_fn(void *arg, const char *line)
+{
+	struct notes *nt = arg;
+
+	nt->n++;
+	snprintf(nt->last, sizeof(nt->last), "%s", line);
+}
+
+START_TEST(epilog_logs_one_line_per_set)
+{
+	struct dsl_config c;
+	struct dsl_job job = { .id = 78, .uid = getuid(), .gid = getgid(),
+			       .nodelist = "n[1-2]", .self = "n2" };
+	struct dsl_err e = { "" };
+	struct notes nt = { 0, "" };
+	struct dsl_epilog_note note = { note_fn, &nt };
+	char tmp[64], *run, *view, *line, *f;
+
+	temp_config(&c, tmp);
+	snprintf(job.user, sizeof(job.user), "nobody");
+	run = dsl_job_run_dir(&c, job.id, "big");
+	view = dsl_xasprintf("%s/78/big", c.mount_root);
+	ck_assert_int_eq(dsl_mkdir_p(run, 0700, &e), 0);
+	ck_assert_int_eq(dsl_mkdir_p(view, 0700, &e), 0);
+	/* no status yet: no line */
+	ck_assert_ptr_null(dsl_jobstats_line(&c, &job, "big"));
+	put(run, "status.json", "{\"set\":\"big\",\"infohash\":\"" HASH_A "\","
+	    "\"role\":\"downloader\",\"complete\":true,\"complete_seconds\":3.5,"
+	    "\"bytes\":{\"received\":300,\"sent\":7,\"from_seeders\":100,"
+	    "\"from_peers\":200},\"reads\":{\"on_demand_waits\":4,"
+	    "\"wait_latency_ms\":{\"p99\":12.4}}}");
+	f = dsl_job_jobrun_dir(&c, job.id);
+	put(f, "prolog.json", "{\"node\":\"n2\",\"ready_seconds\":0.25,"
+	    "\"complete_seconds\":-1}");
+	line = dsl_jobstats_line(&c, &job, "big");
+	ck_assert_str_eq(line, "job 78 on n2: set=big version=aaaaaaaaaaaa role=downloader "
+			 "complete=yes received=300 from_seeders=100 from_peers=200 sent=7 "
+			 "ready_s=0.250 complete_s=3.500 on_demand_waits=4 wait_p99_ms=12");
+	free(line);
+	/* a status file the user replaced by a symlink or a FIFO is not read */
+	{
+		char *sp = dsl_path_join(run, "status.json"), *alt = dsl_path_join(run, "x.json");
+
+		ck_assert_int_eq(rename(sp, alt), 0);
+		ck_assert_int_eq(symlink(alt, sp), 0);
+		ck_assert_ptr_null(dsl_jobstats_line(&c, &job, "big"));
+		unlink(sp);
+		ck_assert_int_eq(mkfifo(sp, 0600), 0);
+		ck_assert_ptr_null(dsl_jobstats_line(&c, &job, "big"));
+		unlink(sp);
+		ck_assert_int_eq(rename(alt, sp), 0);
+		free(alt);
+		free(sp);
+	}
+	/* the epilog notes the set once (not again for its view), then removes it */
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, &note, &e), 0);
+	ck_assert_int_eq(nt.n, 1);
+	ck_assert_msg(strstr(nt.last, "set=big version=aaaaaaaaaaaa") != NULL, "%s", nt.last);
+	ck_assert_int_eq(access(run, F_OK), -1);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, &note, &e), 0);
+	ck_assert_int_eq(nt.n, 1);
+	free(f);
+	free(view);
+	free(run);
 	rm_tree(tmp);
 }
 END_TEST
@@ -188,6 +273,7 @@ int main(void)
 	tcase_add_test(tc, paths_and_ports);
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
+	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

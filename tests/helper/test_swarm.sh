@@ -90,6 +90,23 @@ case "$out" in
 *) fail "python import: '$out'" ;;
 esac
 
+# 4b. Every helper posted its status to the tracker (POST /report, every
+#     2 s and when complete): /stats shows it with the helper's peer entry.
+sleep 2.5
+stats=$(dsh_in t curl -s -m 5 http://198.18.44.2:6969/stats)
+read -r nrep ncomplete recv sent <<< "$(printf '%s' "$stats" | python3 -c '
+import json, sys
+peers = [p for s in json.load(sys.stdin)["swarms"] for p in s["peers"]]
+reps = [p["report"] for p in peers if "report" in p]
+print(len(reps), sum(1 for r in reps if r["complete"]),
+      sum(r["bytes"]["received"] for r in reps if r["role"] != "seeder"),
+      sum(r["bytes"]["sent"] for r in reps))' 2>/dev/null)"
+if [ "${nrep:-0}" = 5 ] && [ "${ncomplete:-0}" = 5 ] && [ "${recv:-0}" -gt 0 ]; then
+	pass "the tracker has all 5 helpers' reports, all complete; received $recv B, sent $sent B"
+else
+	fail "tracker reports: ${nrep:-0} (complete ${ncomplete:-0}): $(printf '%s' "$stats" | head -c 400)"
+fi
+
 # 5. Stop: unmounted, cache removed, exit 0.
 for n in d1 d2 d3 d4 seed; do
 	"$DSL_HELPER" --ctl "$DSH_TMP/$n/run" stop >/dev/null || fail "$n: stop failed"

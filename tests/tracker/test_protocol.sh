@@ -90,7 +90,10 @@ stop_tracker main && ok "SIGTERM: daemon exits" || bad "SIGTERM: daemon still ru
 [ ! -e "$pf" ] && ok "SIGTERM: pid file removed" || bad "SIGTERM: pid file left"
 check "log says who was refused" "refused 127.0.0.1: swarm full" "$(cat $TRK_TMP/main.log)"
 check "log names a new swarm and who started it" "new swarm $H1, first announce from 127.0.0.1 port 7001 (seeder)" "$(cat $TRK_TMP/main.log)"
-check "log says when silent peers expire" "expired 4 peers" "$(cat $TRK_TMP/main.log)"
+# under load the 4 may expire in two sweeps: add up what the log says
+n=$(sed -n 's/.*expired \([0-9]*\) peers.*/\1/p' "$TRK_TMP/main.log" | awk '{ n += $1 } END { print n + 0 }')
+[ "$n" = 4 ] && ok "log says when silent peers expire (4 peers)" ||
+	bad "log says when silent peers expire: $n peers in: $(grep expired "$TRK_TMP/main.log")"
 check "log says why it stopped" "signal 15 from pid" "$(cat $TRK_TMP/main.log)"
 n=$(grep -c "refused 127.0.0.1: swarm full" $TRK_TMP/main.log)
 [ "$n" -le 2 ] && ok "refusals logged once per peer and reason ($n lines)" || bad "refusal logged $n times"

@@ -150,7 +150,7 @@ set_wait() { # lazy|all
 }
 
 csv=$out/scale.csv
-echo "nodes,method,set_mib,files,rate_mbit,ideal_s,have_s,loaded_s,have_over_ideal,fs_sent_mib,fs_sent_over_set,cpu_busy_pct,nodes_ok" > "$csv"
+echo "nodes,method,set_mib,files,rate_mbit,ideal_s,have_s,loaded_s,have_over_ideal,fs_sent_mib,fs_sent_over_set,cpu_busy_pct,nodes_ok,first_have_s,median_have_s,from_peers_pct" > "$csv"
 # run_one N METHOD: one job, one CSV row.
 run_one() {
 	local n=$1 m=$2 all nodes o rc t0 t1 c0 c1 x0 x1
@@ -163,7 +163,7 @@ run_one() {
 		t0=$(now)
 		as_user timeout 300 srun -N$((n + 1)) -w "$all" true >/dev/null 2>&1 || true
 		t1=$(now)
-		awk -v n="$n" -v a="$t0" -v b="$t1" -v i="$ideal" 'BEGIN {printf "%d,launch,,,,%.2f,%.2f,%.2f,,,,,%d\n", n, i, b - a, b - a, n}' >> "$csv"
+		awk -v n="$n" -v a="$t0" -v b="$t1" -v i="$ideal" 'BEGIN {printf "%d,launch,,,,%.2f,%.2f,%.2f,,,,,%d,,,\n", n, i, b - a, b - a, n}' >> "$csv"
 		wait_idle
 	fi
 	read -r c0 c1 <<< "$(cpu_ticks)"
@@ -188,12 +188,16 @@ o, n, m, t0, t1, sb, sf, rate, ideal, sent, busy, tot, rc = sys.argv[1:]
 n, t0, sb, ideal = int(n), float(t0), int(sb), float(ideal)
 have, loaded = [], []
 sbcast = None
+from_fs = from_peers = 0
 for line in open(o, errors="replace"):
     w = line.split()
     if w[:1] == ["SBCAST"]:
         sbcast = float(w[1])
-    elif w[:1] == ["BENCH"] and len(w) == 4:
+    elif w[:1] == ["BENCH"] and len(w) >= 4:
         loaded.append(float(w[3]))
+        if len(w) == 6 and w[4] != "-":
+            from_fs += int(w[4])
+            from_peers += int(w[5])
         if w[2] != "-":
             have.append(float(w[2]))
 if sbcast is not None:
@@ -201,9 +205,11 @@ if sbcast is not None:
 ok = len(loaded) == n and rc == "0"
 h = max(have) - t0 if ok and have else float("nan")
 l = max(loaded) - t0 if ok else float("nan")
-print("%d,%s,%.2f,%s,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%d" % (
+hs = sorted(x - t0 for x in have) if ok and have else [float("nan")]
+print("%d,%s,%.2f,%s,%.1f,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f,%.0f,%d,%.2f,%.2f,%s" % (
     n, m, sb / 1048576, sf, int(rate) / 1e6, ideal, h, l, h / ideal, int(sent) / 1048576,
-    int(sent) / sb, 100.0 * int(busy) / max(1, int(tot)), len(loaded)))
+    int(sent) / sb, 100.0 * int(busy) / max(1, int(tot)), len(loaded), hs[0], hs[len(hs) // 2],
+    "%.0f" % (100.0 * from_peers / (from_fs + from_peers)) if from_fs + from_peers else ""))
 PY
 	tail -n 1 "$csv" | awk -F, -v rc="$rc" '{printf "  N=%-3s %-8s whole set on every node %7s s, loaded %7s s (S/L %s s), file server sent %sx S, CPU %s%%, %s nodes ok%s\n",
 		$1, $2, $7, $8, $6, $11, $12, $13, (rc != 0 ? ", exit " rc : "")}'

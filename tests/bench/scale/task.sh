@@ -3,7 +3,8 @@
 #
 # Prints "BENCH HOST HAVE LOADED": the wall-clock times (seconds since the
 # epoch; every node shares the machine's clock) when this node had the whole
-# set and when this task had loaded all of it: read every byte of every file
+# set and when this task had loaded all of it (dsl: then the bytes it got
+# from the file server's seeder and from other nodes): read every byte of every file
 # (as the loader touches every page of what it maps), dlopen a real library
 # and import a real package from it.  The file-server node ($BENCH_FS_NODE)
 # takes part only as the source and prints nothing.
@@ -57,7 +58,14 @@ dsl)
 	loaded=$(now)
 	wait "$poller"
 	have=$(cat "$d/have")
-	echo "BENCH $host $have $loaded"
+	# Where this node's bytes came from (the seeder is the file server).
+	from=$(python3 -c '
+import json, sys
+s = json.load(open(sys.argv[1]))
+fs = sum(p["received"] for p in s["peers"] if p["addr"] == sys.argv[2])
+print(fs, sum(p["received"] for p in s["peers"]) - fs)
+' "$st" "$BENCH_FS_ADDR" 2>/dev/null) || from="- -"
+	echo "BENCH $host $have $loaded $from"
 	exit 0
 	;;
 *) echo "BENCHERR $host unknown method $1"; exit 1 ;;

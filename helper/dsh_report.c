@@ -1,0 +1,242 @@
+/* dsh_report.c - the reporter thread and its one HTTP request. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dsh_report.h"
+#include "dsl_util.h"
+
+#define DSH_REPORT_TICK_MS 250
+
+static int64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int dsh_report_target(const char *url, const char *infohash, int port,
+		      struct dsh_report_target *t)
+{
+	const char *hp, *q;
+	size_t n;
+	char esc[3 * 20 + 1];
+
+	memset(t, 0, sizeof(*t));
+	if (strncmp(url, "http://", 7) != 0 || strlen(infohash) < 40)
+		return -1;
+	hp = url + 7;
+	n = strcspn(hp, ":/?");
+	if (n == 0 || n >= sizeof(t->host))
+		return -1;
+	memcpy(t->host, hp, n);
+	if (hp[n] == ':') {
+		size_t pn = strspn(hp + n + 1, "0123456789");
+
+		if (pn == 0 || pn >= sizeof(t->port))
+			return -1;
+		memcpy(t->port, hp + n + 1, pn);
+	} else {
+		strcpy(t->port, "80");
+	}
+	/* The 20 bytes a v2 torrent announces: the first 40 hex digits. */
+	for (int i = 0; i < 20; i++)
+		snprintf(esc + 3 * i, 4, "%%%c%c", infohash[2 * i], infohash[2 * i + 1]);
+	q = strchr(hp, '?');
+	t->path = dsl_xasprintf("/report?%s%sinfo_hash=%s&port=%d", q ? q + 1 : "",
+				q && q[1] ? "&" : "", esc, port);
+	return 0;
+}
+
+/* Connected socket within the deadline, or -1. */
+static int connect_by(const struct dsh_report_target *t, int64_t deadline)
+{
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
+	int fd = -1;
+
+	if (getaddrinfo(t->host, t->port, &hints, &res) != 0)
+		return -1;
+	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
+		struct pollfd p;
+		int err = 0, left = (int)(deadline - now_ms());
+		socklen_t len = sizeof(err);
+
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		if (fd < 0)
+			continue;
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
+			break;
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (errno == EINPROGRESS && left > 0 && poll(&p, 1, left) == 1 &&
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
+			break;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	return fd;
+}
+
+static int send_all(int fd, const char *s, size_t len, int64_t deadline)
+{
+	while (len) {
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		int left = (int)(deadline - now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) != 1)
+			return -1;
+		n = send(fd, s, len, MSG_NOSIGNAL);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			return -1;
+		if (n > 0) {
+			s += n;
+			len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* HTTP status of the answer (0: none), its first line of text in why. */
+static int read_answer(int fd, int64_t deadline, char *why, size_t whylen)
+{
+	char buf[1024];
+	size_t len = 0;
+	int status = 0;
+	char *body;
+
+	while (len + 1 < sizeof(buf)) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		int left = (int)(deadline - now_ms());
+		ssize_t n;
+
+		if (left <= 0 || poll(&p, 1, left) != 1)
+			break;
+		n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	buf[len] = '\0';
+	if (sscanf(buf, "HTTP/%*d.%*d %d", &status) != 1)
+		return 0;
+	body = strstr(buf, "\r\n\r\n");
+	snprintf(why, whylen, "%.*s", body ? (int)strcspn(body + 4, "\n") : 0,
+		 body ? body + 4 : "");
+	return status;
+}
+
+/* 0 when the tracker took the report; else -1, why says what happened. */
+static int post(const struct dsh_report_target *t, const char *doc, char *why, size_t whylen)
+{
+	int64_t deadline = now_ms() + DSH_REPORT_TIMEOUT_MS;
+	int fd = connect_by(t, deadline), status;
+	char *req;
+
+	if (fd < 0) {
+		snprintf(why, whylen, "cannot connect within %d ms", DSH_REPORT_TIMEOUT_MS);
+		return -1;
+	}
+	/* HTTP/1.0 with Content-Length: the tracker answers and closes. */
+	req = dsl_xasprintf("POST %s HTTP/1.0\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
+			    "Content-Length: %zu\r\n\r\n%s", t->path, t->host, t->port,
+			    strlen(doc), doc);
+	if (send_all(fd, req, strlen(req), deadline) < 0) {
+		snprintf(why, whylen, "cannot send within %d ms", DSH_REPORT_TIMEOUT_MS);
+		status = -1;
+	} else {
+		why[0] = '\0';
+		status = read_answer(fd, deadline, why, whylen);
+		if (!status && !why[0])
+			snprintf(why, whylen, "no HTTP answer within %d ms", DSH_REPORT_TIMEOUT_MS);
+	}
+	free(req);
+	close(fd);
+	return status == 200 ? 0 : -1;
+}
+
+static void post_all(struct dsh_reporter *r)
+{
+	char *doc = dsh_status_report_json(r->src);
+
+	for (int i = 0; i < r->n; i++) {
+		struct dsh_report_target *t = &r->t[i];
+		char why[256];
+
+		if (post(t, doc, why, sizeof(why)) == 0) {
+			if (t->failing)
+				dsl_info(r->log, "status report to %s:%s: accepted again", t->host,
+					 t->port);
+			t->failing = 0;
+		} else if (!t->failing) {
+			/* The tracker may simply not know us yet (first announce
+			 * pending): said once, the next post retries. */
+			dsl_info(r->log, "status report to %s:%s not taken: %s", t->host, t->port,
+				 why);
+			t->failing = 1;
+		}
+	}
+	free(doc);
+}
+
+static void *reporter_main(void *arg)
+{
+	struct dsh_reporter *r = arg;
+	int64_t next = now_ms() + DSH_REPORT_TICK_MS, complete_seen = 0;
+
+	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE)) {
+		int complete = __atomic_load_n(&r->src->complete_ms, __ATOMIC_ACQUIRE) >= 0;
+
+		if (now_ms() >= next || (complete && !complete_seen)) {
+			post_all(r);
+			next = now_ms() + DSH_REPORT_EVERY_MS;
+			complete_seen = complete;
+		}
+		usleep(DSH_REPORT_TICK_MS * 1000);
+	}
+	return NULL;
+}
+
+int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
+		       const char *const *trackers, const char *infohash, int port,
+		       struct dsl_log *log, struct dsl_err *e)
+{
+	memset(r, 0, sizeof(*r));
+	r->src = src;
+	r->log = log;
+	for (int i = 0; trackers && trackers[i] && r->n < DSH_REPORT_MAX_TRACKERS; i++)
+		if (dsh_report_target(trackers[i], infohash, port, &r->t[r->n]) == 0)
+			r->n++;
+	if (!r->n)
+		return 0;
+
+	int rc = pthread_create(&r->th, NULL, reporter_main, r);
+
+	if (rc != 0) {
+		dsl_err_set(e, "cannot start the status reporter thread: %s", strerror(rc));
+		dsh_reporter_stop(r);
+		return -1;
+	}
+	r->running = 1;
+	return 0;
+}
+
+void dsh_reporter_stop(struct dsh_reporter *r)
+{
+	__atomic_store_n(&r->quit, 1, __ATOMIC_RELEASE);
+	if (r->running)
+		pthread_join(r->th, NULL);
+	r->running = 0;
+	for (int i = 0; i < r->n; i++)
+		free(r->t[i].path);
+	r->n = 0;
+}

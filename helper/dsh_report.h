@@ -1,0 +1,53 @@
+/* dsh_report.h - post the helper's status to its trackers (dsl status).
+ *
+ * A thread of its own posts the status document without the per-peer list
+ * (dsh_status_report_json) to every http:// tracker the helper was given:
+ * every DSH_REPORT_EVERY_MS, and at once when the set is first complete.
+ * POST http://HOST:PORT/report?QUERY&info_hash=..&port=.. where QUERY is the
+ * announce URL's own (it carries dsl_secret), info_hash the 20 bytes the
+ * helper announces and port its listen port: the tracker files the report
+ * under the peer entry of that announce.  Each post is bounded by
+ * DSH_REPORT_TIMEOUT_MS in all, so a slow or gone tracker delays only this
+ * thread, never the FUSE or libtorrent threads. */
+#ifndef DSH_REPORT_H
+#define DSH_REPORT_H
+
+#include <pthread.h>
+
+#include "dsh_status.h"
+#include "dsl_log.h"
+
+#define DSH_REPORT_EVERY_MS 2000
+#define DSH_REPORT_TIMEOUT_MS 1000
+#define DSH_REPORT_MAX_TRACKERS 16
+
+struct dsh_report_target {
+	char host[256];
+	char port[8];
+	char *path;              /* "/report?...", malloc'd */
+	int failing;             /* log a failure once, and the recovery */
+};
+
+struct dsh_reporter {
+	struct dsh_status_src *src;
+	struct dsl_log *log;
+	struct dsh_report_target t[DSH_REPORT_MAX_TRACKERS];
+	int n;
+	int quit;                /* atomic */
+	pthread_t th;
+	int running;
+};
+
+/* Starts the thread when at least one tracker is http://; 0 also when there
+ * is none (nothing to do).  infohash: the set's 64 hex digits. */
+int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
+		       const char *const *trackers, const char *infohash, int port,
+		       struct dsl_log *log, struct dsl_err *e);
+void dsh_reporter_stop(struct dsh_reporter *r);
+
+/* Parses "http://HOST[:PORT]/PATH[?QUERY]" into t, the report path built
+ * from QUERY, info_hash and port.  -1 when not an http:// URL. */
+int dsh_report_target(const char *url, const char *infohash, int port,
+		      struct dsh_report_target *t);
+
+#endif
