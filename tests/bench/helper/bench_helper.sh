@@ -3,7 +3,8 @@
 #   sudo tests/bench/helper/bench_helper.sh [BUILD_DIR] [REPEATS]
 # (1) on-demand latency: from mount to the first 4 KiB of a file on a cold
 #     node, seeder behind a 100 mbit link, read at once and read while the
-#     background prefetch fills the link; prefetch modes pause vs always.
+#     background prefetch fills the link; prefetch modes pause vs always,
+#     shallow (default) vs deep (DSL_HELPER_QUEUES=deep, libtorrent's) queues.
 # (2) warm view vs tmpfs: reading the whole set and importing numpy (a copy
 #     of Debian's, in the set) from the view and from a tmpfs copy, in one run.
 # (3) memory: helper RSS and the node's non-reclaimable memory (Shmem of a
@@ -34,17 +35,20 @@ dsh_net dhz 198.18.46 || exit 1
 dsh_node s 10 100mbit
 dsh_node d 11
 dsh_helper s seed --seed --listen 198.18.46.10 --port 6881 || exit 1
+# the same seeder with libtorrent's deep request/send queues (the old mode)
+DSL_HELPER_QUEUES=deep dsh_helper s seeddeep --seed --listen 198.18.46.10 --port 6882 || exit 1
 
 now() { date +%s%N; }
 ms() { echo $((($2 - $1) / 1000000)); }
 
 # (1) one cold run: start the helper, optionally wait, read 4 KiB far in.
-cold_read() {  # mode delay_ms -> prints "mount_ms read_ms"
-	local mode=$1 delay=$2 t0 t1 t2
+cold_read() {  # mode delay_ms queues -> prints "mount_ms read_ms"
+	local mode=$1 delay=$2 queues=$3 t0 t1 t2 sport=6881
+	[ "$queues" = deep ] && sport=6882
 	rm -rf "$DSH_TMP/dl"
 	t0=$(now)
-	dsh_helper d dl --listen 198.18.46.11 --port 6881 --peer 198.18.46.10:6881 \
-		--prefetch "$mode" --cache "$SHM/cache" >/dev/null || return 1
+	DSL_HELPER_QUEUES=$queues dsh_helper d dl --listen 198.18.46.11 --port 6881 \
+		--peer 198.18.46.10:$sport --prefetch "$mode" --cache "$SHM/cache" >/dev/null || return 1
 	t1=$(now)
 	[ "$delay" -gt 0 ] && sleep "$(echo "scale=3; $delay / 1000" | bc)"
 	t1b=$(now)
@@ -60,15 +64,30 @@ say "(1) on-demand latency, cold node, seeder behind 100 mbit, 4 KiB at a random
 case $PARTS in *1*) ;; *) false ;; esac &&
 for mode in pause always; do
 	for delay in 0 2000; do
-		: > "$DSH_TMP/lat"
-		for i in $(seq "$REPEATS"); do cold_read $mode $delay >> "$DSH_TMP/lat"; done
-		say "    prefetch=$mode, read $((delay / 1000)) s after mount: first 4 KiB $(cut -d' ' -f2 "$DSH_TMP/lat" | stats); mount (start to ready) $(cut -d' ' -f1 "$DSH_TMP/lat" | stats)"
+		# interleaved, so that load on the machine hits both alike
+		: > "$DSH_TMP/lat.shallow"; : > "$DSH_TMP/lat.deep"
+		for i in $(seq "$REPEATS"); do
+			for q in shallow deep; do cold_read $mode $delay $q >> "$DSH_TMP/lat.$q"; done
+		done
+		for q in shallow deep; do
+			say "    prefetch=$mode, queues=$q, read $((delay / 1000)) s after mount: first 4 KiB $(cut -d' ' -f2 "$DSH_TMP/lat.$q" | stats); mount (start to ready) $(cut -d' ' -f1 "$DSH_TMP/lat.$q" | stats)"
+		done
 	done
 done
 
-# (2) warm view vs tmpfs.
-dsh_helper d dl --listen 198.18.46.11 --port 6881 --peer 198.18.46.10:6881 --cache "$SHM/cache" >/dev/null
-dsh_wait_complete dl 120 || { say "download did not complete"; exit 1; }
+# (2) warm view vs tmpfs (after a full download, timed: shallow queues must
+#     still fill the link).
+for q in deep shallow; do
+	sport=6881
+	[ $q = deep ] && sport=6882
+	rm -rf "$DSH_TMP/dl" "$SHM/cache"
+	t0=$(now)
+	DSL_HELPER_QUEUES=$q dsh_helper d dl --listen 198.18.46.11 --port 6881 \
+		--peer 198.18.46.10:$sport --cache "$SHM/cache" >/dev/null
+	dsh_wait_complete dl 120 || { say "download did not complete"; exit 1; }
+	say "    full download, queues=$q: $(ms $t0 "$(now)") ms (start to complete, $((SETB / 1048576)) MiB at 100 mbit)"
+	[ $q = deep ] && { "$DSL_HELPER" --ctl "$DSH_TMP/dl/run" stop >/dev/null; sleep 0.3; }
+done
 V=$DSH_TMP/dl/view
 cp -a "$DSH_TMP/src" "$SHM/copy"
 readall() { find "$1" -type f -print0 | xargs -0 cat > /dev/null; }

@@ -23,7 +23,13 @@ def main():
     launch = {int(r["nodes"]): float(r["have_s"]) for r in rows if r["method"] == "launch"}
     rows = [r for r in rows if r["method"] != "launch"]
     ideal = float(rows[0]["ideal_s"])
-    val = lambda n, m, k: float(get[(n, m)][k]) if (n, m) in get else None
+    bad = ["N=%s %s (%s of %s nodes)" % (r["nodes"], r["method"], r["nodes_ok"], r["nodes"])
+           for r in rows if r["nodes_ok"] != r["nodes"]]
+
+    def val(n, m, k):
+        r = get.get((n, m))
+        return float(r[k]) if r and r["nodes_ok"] == r["nodes"] and r[k] not in ("", "nan") else None
+
     out = []
     out.append("S = %s MiB in %s files, L = %s, S/L = %.2f s; %s CPU cores."
                % (rows[0]["set_mib"], rows[0]["files"], rate, ideal, cpus))
@@ -47,6 +53,9 @@ def main():
                  for m in ms]
         out.append("| %d | %s |" % (n, " | ".join(cells)))
     out.append("")
+    if bad:
+        out.append("Incomplete runs (not in the tables): " + ", ".join(bad) + ".")
+        out.append("")
     out.append("Targets (dslswarm, time until every node has the whole set):")
     out.append("")
     for m in ("dsl-lazy", "dsl-all"):
@@ -57,6 +66,8 @@ def main():
             r = h(32) / ideal
             out.append("- %s at N=32: %.1f s = %.2fx S/L (target <= 1.5x): %s"
                        % (m, h(32), r, "met" if r <= 1.5 else "NOT met, by %.0f%%" % (100 * (r / 1.5 - 1))))
+        if 8 in ns and 64 in ns and h(8) and h(64) is None:
+            out.append("- %s growth N=8 -> 64: not measured (no complete run at N=64)" % m)
         if 8 in ns and 64 in ns and h(8) and h(64):
             g = h(64) / h(8)
             out.append("- %s growth N=8 -> 64: %.2fx (target <= 1.3x): %s"

@@ -113,6 +113,13 @@ say "booting $total nodes (1 file server + $max), links $rate"
 	"registry=$W/reg user_registry= libexec=$W/libexec conf=$W/dsl.conf seeders=1 ready_timeout=120" >/dev/null
 . "$DSL_CLUSTER_DIR/env.sh"
 chown "$DSL_CLUSTER_USER" "$W"
+# Slurm's RPCs share the shaped links with the data.  slurmctld pings nodes
+# through a forwarding tree (TreeWidth 50): a node whose link a swarm
+# saturates forwards late, and the nodes behind it were set DOWN ("c5n[34-50]
+# not responding"); at 64 nodes (2 cores) and at 5mbit a saturated node was
+# declared failed and its job killed.  Flat tree, patient timeouts.
+printf 'TreeWidth=%d\nSlurmdTimeout=600\nMessageTimeout=60\n' $((total + 1)) >> "$DSL_CLUSTER_DIR/slurm.conf"
+scontrol reconfigure
 FS=$(dsl_cluster_node_name 1)
 FS_ADDR=$(dsl_cluster_node_addr 1)
 for i in $(seq 1 "$total"); do
@@ -223,7 +230,7 @@ done
 
 # --- table and plot -------------------------------------------------------------
 python3 "$here/report.py" "$csv" "$out/scale.md" "$rate" "$(nproc)"
-(cd "$out" && gnuplot -e "csv='scale.csv'; png='scale.png'; title='S = $(awk -v b="$set_bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB, L = $rate'" "$here/plot.gp")
+(cd "$out" && gnuplot -e "csv='scale.csv'; png='scale.png'; ideal=$ideal; title='S = $(awk -v b="$set_bytes" 'BEGIN {printf "%.1f", b / 1048576}') MiB, L = $rate'" "$here/plot.gp")
 say "wrote $csv, $out/scale.md, $out/scale.png"
 cat "$out/scale.md"
 fails=$(awk -F, 'NR > 1 && $13 != $1' "$csv" | wc -l)
