@@ -42,7 +42,8 @@ int dsl_job_lookup_user(struct dsl_job *job, struct dsl_err *e)
 	return 0;
 }
 
-int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e)
+/* What every context has: the job id and its owner. */
+static int job_ids_from_env(struct dsl_job *job, struct dsl_err *e)
 {
 	unsigned long uid, gid;
 
@@ -53,6 +54,33 @@ int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e)
 		return -1;
 	job->uid = (uid_t)uid;
 	job->gid = (gid_t)gid;
+	return 0;
+}
+
+int dsl_job_from_env_epilog(struct dsl_job *job, struct dsl_err *e)
+{
+	/* After a node failure or a requeue slurmd may run the epilog without
+	 * the node list; cleaning up needs only the id and the owner, so the
+	 * rest is best effort and never fails the epilog (that would drain). */
+	if (job_ids_from_env(job, e) < 0)
+		return -1;
+	job->nodelist = getenv("SLURM_JOB_NODELIST");
+	if (!job->nodelist)
+		job->nodelist = getenv("SLURM_NODELIST");
+	job->self = getenv("SLURMD_NODENAME");
+	if (!job->self)
+		job->self = "this node";
+	if (dsl_job_lookup_user(job, e) < 0) {
+		snprintf(job->user, sizeof(job->user), "%lu", (unsigned long)job->uid);
+		snprintf(job->home, sizeof(job->home), "/");
+	}
+	return 0;
+}
+
+int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e)
+{
+	if (job_ids_from_env(job, e) < 0)
+		return -1;
 	/* 23.02+ also has SLURM_JOB_NODELIST; 22.05 only SLURM_NODELIST. */
 	job->nodelist = getenv("SLURM_JOB_NODELIST");
 	if (!job->nodelist)

@@ -29,6 +29,8 @@ struct dsl_job {
 
 /* From the prolog/epilog environment; errors name the missing variable. */
 int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e);
+/* The epilog's variant: only the job id, uid and gid are required. */
+int dsl_job_from_env_epilog(struct dsl_job *job, struct dsl_err *e);
 /* Fill user and home from the password database. */
 int dsl_job_lookup_user(struct dsl_job *job, struct dsl_err *e);
 

@@ -201,7 +201,7 @@ DSL_EXPORT int slurm_spank_job_epilog(spank_t sp, int ac, char **av)
 	(void)sp;
 	if (load_config(&c, ac, av) < 0)
 		return -1;
-	if (dsl_job_from_env(&job, &e) < 0) {
+	if (dsl_job_from_env_epilog(&job, &e) < 0) {
 		slurm_error("dsl: epilog: %s", e.msg);
 		return -1;
 	}

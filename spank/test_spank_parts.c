@@ -261,6 +261,30 @@ START_TEST(epilog_logs_one_line_per_set)
 }
 END_TEST
 
+/* After a node failure slurmd may run the epilog without the node list:
+ * it must still clean up instead of failing (which would drain the node). */
+START_TEST(epilog_env_without_nodelist)
+{
+	struct dsl_job job;
+	struct dsl_err e = { "" };
+
+	unsetenv("SLURM_NODELIST");
+	unsetenv("SLURM_JOB_NODELIST");
+	unsetenv("SLURMD_NODENAME");
+	setenv("SLURM_JOB_ID", "77", 1);
+	setenv("SLURM_JOB_UID", "0", 1);
+	setenv("SLURM_JOB_GID", "0", 1);
+	ck_assert_int_eq(dsl_job_from_env(&job, &e), -1);
+	ck_assert_msg(strstr(e.msg, "SLURM_NODELIST"), "%s", e.msg);
+	ck_assert_int_eq(dsl_job_from_env_epilog(&job, &e), 0);
+	ck_assert_uint_eq(job.id, 77);
+	ck_assert_str_eq(job.self, "this node");
+	unsetenv("SLURM_JOB_UID");
+	ck_assert_int_eq(dsl_job_from_env_epilog(&job, &e), -1);
+	ck_assert_msg(strstr(e.msg, "SLURM_JOB_UID"), "%s", e.msg);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("spank");
@@ -274,6 +298,7 @@ int main(void)
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
+	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
