@@ -3,6 +3,8 @@
  * user-mistake path and the epilog's idempotence. */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_run.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,8 +291,6 @@ int main(void)
 {
 	Suite *s = suite_create("spank");
 	TCase *tc = tcase_create("parts");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, setlist_names_and_pins);
 	tcase_add_test(tc, task_env);
@@ -300,9 +300,5 @@ int main(void)
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -1,6 +1,8 @@
 /* test_dsh_units.c - the helper's parts without a mount: options and the
  * inode table. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -116,16 +118,10 @@ int main(void)
 {
 	Suite *s = suite_create("dsh");
 	TCase *tc = tcase_create("units");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, opts_good);
 	tcase_add_test(tc, opts_bad);
 	tcase_add_test(tc, tree_lookup_stat);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -2,6 +2,8 @@
  * refused and why, and that the store keeps a report exactly as long as its
  * peer (ASan finds a report that outlives or leaks from its peer). */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -165,9 +167,5 @@ int main(void)
 	tcase_add_test(tc, refuses_bad);
 	tcase_add_test(tc, store_keeps_report_with_peer);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

@@ -1,5 +1,7 @@
 /* test_trk_request.c - announce/scrape arguments, query strings, hex. */
 #include <check.h>
+
+#include "check_run.h"
 #include <string.h>
 
 #include "trk_request.h"
@@ -116,9 +118,5 @@ int main(void)
 	tcase_add_test(tc, scrape_limits);
 	tcase_add_test(tc, hex_and_secret);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

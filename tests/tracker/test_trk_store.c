@@ -1,6 +1,8 @@
 /* test_trk_store.c - the peer store: index consistency under churn, seeder
  * partition, caps, peer selection and expiry. */
 #include <check.h>
+
+#include "check_run.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -214,9 +216,5 @@ int main(void)
 	tcase_add_test(tc, expiry);
 	tcase_add_test(tc, ipv6_peers);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }

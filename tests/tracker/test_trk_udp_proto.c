@@ -1,5 +1,7 @@
 /* test_trk_udp_proto.c - BEP 15 parsing, BEP 41 URL data, connection ids. */
 #include <check.h>
+
+#include "check_run.h"
 #include <string.h>
 
 #include "trk_udp_proto.h"
@@ -99,9 +101,5 @@ int main(void)
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, conn_ids);
 	suite_add_tcase(s, tc);
-	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	int failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return check_run(s);
 }
