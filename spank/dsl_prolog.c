@@ -120,20 +120,10 @@ static void argv_free(char **argv, int n)
 		free(argv[i]);
 }
 
-#ifndef DSL_BINDIR
-#define DSL_BINDIR "/usr/bin"
-#endif
-
-/* dsl-tracker is also a command of its own (a persistent cluster tracker),
- * so `make install` puts it in BINDIR; libexec= wins when it has one. */
+/* Both daemons live in libexec= (LIBEXECDIR/dslswarm after `make install`). */
 static char *tracker_path(const struct dsl_config *c)
 {
-	char *p = dsl_path_join(c->libexec_dir, "dsl-tracker");
-
-	if (access(p, X_OK) == 0)
-		return p;
-	free(p);
-	return dsl_path_join(DSL_BINDIR, "dsl-tracker");
+	return dsl_path_join(c->libexec_dir, "dsl-tracker");
 }
 
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
