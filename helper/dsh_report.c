@@ -10,17 +10,10 @@
 #include <unistd.h>
 
 #include "dsh_report.h"
+#include "dsl_net.h"
 #include "dsl_util.h"
 
 #define DSH_REPORT_TICK_MS 250
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int dsh_report_target(const char *url, const char *infohash, int port,
 		      struct dsh_report_target *t)
@@ -55,55 +48,6 @@ int dsh_report_target(const char *url, const char *infohash, int port,
 	return 0;
 }
 
-/* Connected socket within the deadline, or -1. */
-static int connect_by(const struct dsh_report_target *t, int64_t deadline)
-{
-	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res, *ai;
-	int fd = -1;
-
-	if (getaddrinfo(t->host, t->port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai && fd < 0; ai = ai->ai_next) {
-		struct pollfd p;
-		int err = 0, left = (int)(deadline - now_ms());
-		socklen_t len = sizeof(err);
-
-		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
-		if (errno == EINPROGRESS && left > 0 && poll(&p, 1, left) == 1 &&
-		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
-
-static int send_all(int fd, const char *s, size_t len, int64_t deadline)
-{
-	while (len) {
-		struct pollfd p = { .fd = fd, .events = POLLOUT };
-		int left = (int)(deadline - now_ms());
-		ssize_t n;
-
-		if (left <= 0 || poll(&p, 1, left) != 1)
-			return -1;
-		n = send(fd, s, len, MSG_NOSIGNAL);
-		if (n < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		if (n > 0) {
-			s += n;
-			len -= (size_t)n;
-		}
-	}
-	return 0;
-}
-
 /* HTTP status of the answer (0: none), its first line of text in why. */
 static int read_answer(int fd, int64_t deadline, char *why, size_t whylen)
 {
@@ -114,7 +58,7 @@ static int read_answer(int fd, int64_t deadline, char *why, size_t whylen)
 
 	while (len + 1 < sizeof(buf)) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
-		int left = (int)(deadline - now_ms());
+		int left = (int)(deadline - dsl_now_ms());
 		ssize_t n;
 
 		if (left <= 0 || poll(&p, 1, left) != 1)
@@ -138,8 +82,8 @@ static int read_answer(int fd, int64_t deadline, char *why, size_t whylen)
 /* 0 when the tracker took the report; else -1, why says what happened. */
 static int post(const struct dsh_report_target *t, const char *doc, char *why, size_t whylen)
 {
-	int64_t deadline = now_ms() + DSH_REPORT_TIMEOUT_MS;
-	int fd = connect_by(t, deadline), status;
+	int64_t deadline = dsl_now_ms() + DSH_REPORT_TIMEOUT_MS;
+	int fd = dsl_net_connect(t->host, t->port, deadline, NULL), status;
 	char *req;
 
 	if (fd < 0) {
@@ -150,7 +94,7 @@ static int post(const struct dsh_report_target *t, const char *doc, char *why, s
 	req = dsl_xasprintf("POST %s HTTP/1.0\r\nHost: %s:%s\r\nContent-Type: application/json\r\n"
 			    "Content-Length: %zu\r\n\r\n%s", t->path, t->host, t->port,
 			    strlen(doc), doc);
-	if (send_all(fd, req, strlen(req), deadline) < 0) {
+	if (dsl_net_send_all(fd, req, strlen(req), deadline) < 0) {
 		snprintf(why, whylen, "cannot send within %d ms", DSH_REPORT_TIMEOUT_MS);
 		status = -1;
 	} else {
@@ -191,14 +135,14 @@ static void post_all(struct dsh_reporter *r)
 static void *reporter_main(void *arg)
 {
 	struct dsh_reporter *r = arg;
-	int64_t next = now_ms() + DSH_REPORT_TICK_MS, complete_seen = 0;
+	int64_t next = dsl_now_ms() + DSH_REPORT_TICK_MS, complete_seen = 0;
 
 	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE)) {
 		int complete = __atomic_load_n(&r->src->complete_ms, __ATOMIC_ACQUIRE) >= 0;
 
-		if (now_ms() >= next || (complete && !complete_seen)) {
+		if (dsl_now_ms() >= next || (complete && !complete_seen)) {
 			post_all(r);
-			next = now_ms() + DSH_REPORT_EVERY_MS;
+			next = dsl_now_ms() + DSH_REPORT_EVERY_MS;
 			complete_seen = complete;
 		}
 		usleep(DSH_REPORT_TICK_MS * 1000);

@@ -57,6 +57,17 @@ static int job_ids_from_env(struct dsl_job *job, struct dsl_err *e)
 	return 0;
 }
 
+/* Where the job runs: its node list and this node's name. */
+static void job_nodes_from_env(struct dsl_job *job)
+{
+	/* 23.02+ also has SLURM_JOB_NODELIST; 22.05 only SLURM_NODELIST. */
+	job->nodelist = getenv("SLURM_JOB_NODELIST");
+	if (!job->nodelist)
+		job->nodelist = getenv("SLURM_NODELIST");
+	/* Not gethostname(): several slurmd may share one host. */
+	job->self = getenv("SLURMD_NODENAME");
+}
+
 int dsl_job_from_env_epilog(struct dsl_job *job, struct dsl_err *e)
 {
 	/* After a node failure or a requeue slurmd may run the epilog without
@@ -64,10 +75,7 @@ int dsl_job_from_env_epilog(struct dsl_job *job, struct dsl_err *e)
 	 * rest is best effort and never fails the epilog (that would drain). */
 	if (job_ids_from_env(job, e) < 0)
 		return -1;
-	job->nodelist = getenv("SLURM_JOB_NODELIST");
-	if (!job->nodelist)
-		job->nodelist = getenv("SLURM_NODELIST");
-	job->self = getenv("SLURMD_NODENAME");
+	job_nodes_from_env(job);
 	if (!job->self)
 		job->self = "this node";
 	if (dsl_job_lookup_user(job, e) < 0) {
@@ -81,12 +89,7 @@ int dsl_job_from_env(struct dsl_job *job, struct dsl_err *e)
 {
 	if (job_ids_from_env(job, e) < 0)
 		return -1;
-	/* 23.02+ also has SLURM_JOB_NODELIST; 22.05 only SLURM_NODELIST. */
-	job->nodelist = getenv("SLURM_JOB_NODELIST");
-	if (!job->nodelist)
-		job->nodelist = getenv("SLURM_NODELIST");
-	/* Not gethostname(): several slurmd may share one host. */
-	job->self = getenv("SLURMD_NODENAME");
+	job_nodes_from_env(job);
 	if (!job->nodelist || !job->self) {
 		dsl_err_set(e, "%s: not set in the environment",
 			    job->nodelist ? "SLURMD_NODENAME" : "SLURM_NODELIST");
