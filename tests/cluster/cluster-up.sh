@@ -1,7 +1,8 @@
 #!/bin/bash
 # cluster-up.sh - boot a real Slurm 22.05 cluster on this one machine.
 #
-#   cluster-up.sh [-n NODES] [--shape RATE] [--plugin DSL.SO] [--plugin-args "k=v ..."]
+#   cluster-up.sh [-n NODES] [--shape RATE] [--bulk-ports LO-HI] [--plugin DSL.SO]
+#                 [--plugin-args "k=v ..."]
 #
 # munged and slurmctld run on the host (on a bridge address); every node is a
 # network namespace (own address, veth on the bridge), a UTS namespace (own
@@ -16,15 +17,17 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 nodes=4
 shape=
+bulk_ports=7168-8191
 plugin=
 plugin_args=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) nodes=$2; shift 2 ;;
 	--shape) shape=$2; shift 2 ;;
+	--bulk-ports) bulk_ports=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
 	--plugin-args) plugin_args=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
 	*) echo "cluster-up: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -34,6 +37,16 @@ esac
 if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 200 ]; then
 	echo "cluster-up: -n $nodes: must be 1-200" >&2; exit 2
 fi
+# The bulk class matches ports with one u32 value/mask: an aligned block.
+bulk_match=$(python3 -c '
+import sys
+lo, _, hi = sys.argv[1].partition("-")
+lo, hi = int(lo), int(hi)
+size = hi - lo + 1
+assert 0 < lo <= hi < 65536 and size & (size - 1) == 0 and lo % size == 0
+print("0x%04x 0x%04x" % (lo, 0xffff & ~(size - 1)))' "$bulk_ports" 2>/dev/null) || {
+	echo "cluster-up: --bulk-ports $bulk_ports: expected an aligned power-of-two block LO-HI, e.g. 7168-8191" >&2
+	exit 2; }
 if [ -n "$plugin" ] && [ ! -r "$plugin" ]; then
 	echo "cluster-up: --plugin $plugin: no such file" >&2; exit 2
 fi
@@ -95,6 +108,28 @@ munge --socket="$sock" -n | unmunge --socket="$sock" >/dev/null \
 	|| fail "munge credential round trip failed"
 
 # --- network: a bridge, one namespace + veth per node ------------------------
+# shape_link DEV [NETNS]: one link of rate $shape, two classes sharing it.
+# Bulk (the swarm's peer ports and the benchmark's HTTP server, both in
+# $bulk_ports) waits behind everything else: Slurm's RPCs, srun's I/O, the
+# tracker, sbcast.  With one FIFO (tbf) a saturated link delayed and
+# dropped slurmd's replies until slurmctld set nodes DOWN and a step's
+# completion never arrived; a real cluster keeps its control traffic out of
+# the data's way too.  Every byte still crosses the one rate: sbcast and
+# naive reads are shaped exactly as before.  (This kernel has htb, tbf,
+# pfifo and u32 only: no fq_codel, prio or flower.)
+shape_link() {
+	local dev=$1 pre=() q
+	[ -n "${2:-}" ] && pre=(ip netns exec "$2")
+	q=$(python3 -c 'import re,sys; m=re.fullmatch(r"([0-9.]+)(k|m|g)?bit",sys.argv[1]); print(max(16, int(float(m[1])*{None:1,"k":1e3,"m":1e6,"g":1e9}[m[2]]*0.05/8/1514)))' "$shape") || return 1
+	"${pre[@]}" tc qdisc add dev "$dev" root handle 1: htb default 10 &&
+	"${pre[@]}" tc class add dev "$dev" parent 1: classid 1:1 htb rate "$shape" ceil "$shape" quantum 3028 &&
+	"${pre[@]}" tc class add dev "$dev" parent 1:1 classid 1:10 htb rate "$shape" ceil "$shape" prio 0 quantum 3028 &&
+	"${pre[@]}" tc class add dev "$dev" parent 1:1 classid 1:20 htb rate 8kbit ceil "$shape" prio 1 quantum 3028 &&
+	"${pre[@]}" tc qdisc add dev "$dev" parent 1:10 pfifo limit 1000 &&
+	"${pre[@]}" tc qdisc add dev "$dev" parent 1:20 pfifo limit "$q" &&
+	"${pre[@]}" tc filter add dev "$dev" parent 1: protocol ip prio 1 u32 match ip sport $bulk_match flowid 1:20 &&
+	"${pre[@]}" tc filter add dev "$dev" parent 1: protocol ip prio 2 u32 match ip dport $bulk_match flowid 1:20
+}
 ip link add "$DSL_CLUSTER_BRIDGE" type bridge
 ip addr add "$DSL_CLUSTER_CTL_ADDR/24" dev "$DSL_CLUSTER_BRIDGE"
 ip link set "$DSL_CLUSTER_BRIDGE" up
@@ -112,8 +147,8 @@ for i in $(seq 1 "$nodes"); do
 	if [ -n "$shape" ]; then
 		# Both ends: the host side shapes what the node receives, the
 		# namespace side what it sends.
-		tc qdisc add dev "${n}h" root tbf rate "$shape" burst 32kbit latency 50ms
-		ip netns exec "$n" tc qdisc add dev eth0 root tbf rate "$shape" burst 32kbit latency 50ms
+		shape_link "${n}h" || fail "cannot shape ${n}h to $shape (tc)"
+		shape_link eth0 "$n" || fail "cannot shape $n's eth0 to $shape (tc)"
 	fi
 done
 
