@@ -11,7 +11,17 @@
 #include "cli.h"
 #include "dsl_util.h"
 
-#define DEFAULT_PIECE_SIZE (256u << 10)
+/* Without --piece-size: about AUTO_PIECES pieces, 16 KiB to 4 MiB.  A node
+ * can pass a piece on only once it has all of it and checked its hash, and
+ * a seeder serving N nodes sends each piece at L/N: the time a piece takes
+ * to cross that first hop grows with piece size x N.  Measured on the local
+ * cluster (8 MiB set, 20 Mbit/s links, 16 downloaders): 16 KiB pieces
+ * finished in 7.8 s with the seeder sending 1.7x the set, 256 KiB pieces
+ * in 9.8-12.1 s and 2.2-2.9x.  The upper bound keeps HAVE traffic and the
+ * piece tables of multi-GiB sets small. */
+#define AUTO_PIECES 2048
+#define AUTO_PIECE_MIN (16u << 10)
+#define AUTO_PIECE_MAX (4u << 20)
 
 double cli_now(void)
 {
@@ -97,6 +107,15 @@ static int add_env_opt(struct cli_walk *w, const char *opt, struct dsl_err *e)
 	return rc;
 }
 
+static uint32_t auto_piece_size(uint64_t total)
+{
+	uint32_t p = AUTO_PIECE_MIN;
+
+	while (p < AUTO_PIECE_MAX && (uint64_t)p * 2 * AUTO_PIECES <= total)
+		p *= 2;
+	return p;
+}
+
 /* Hash into a temporary torrent and publish it with the description. */
 static int hash_and_publish(struct cli_ctx *ctx, struct cli_walk *w, uint32_t piece_size,
 			    int force, struct dsl_err *e)
@@ -110,6 +129,8 @@ static int hash_and_publish(struct cli_ctx *ctx, struct cli_walk *w, uint32_t pi
 	double secs;
 	int fd = mkstemp(tmp), rc;
 
+	if (!piece_size)
+		piece_size = auto_piece_size(w->desc.total_size);
 	if (fd < 0) {
 		dsl_err_set(e, "cannot create a temporary file in %s: %m", tmpdir);
 		free(tmp);
@@ -156,7 +177,7 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	char **exclude = NULL;
 	size_t nexclude = 0;
 	const char *from_exe = NULL;
-	uint32_t piece_size = DEFAULT_PIECE_SIZE;
+	uint32_t piece_size = 0;        /* 0: auto_piece_size() */
 	struct cli_walk w;
 	struct dsl_err err;
 	int force = 0, c, rc = 1;

@@ -135,6 +135,8 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.cb_arg = a;
 	so.no_prefetch = o->prefetch == DSH_PREFETCH_OFF;
 	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
+	so.share_index = o->share_index;
+	so.share_count = o->share_count;
 	if (o->seed) {
 		if (seed_sources(a, e) != 0)
 			return -1;

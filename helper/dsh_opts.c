@@ -11,7 +11,7 @@
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_HELP };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_HELP };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -33,6 +33,7 @@ static const struct option dsh_longopts[] = {
 	{"ctl", required_argument, NULL, O_CTL},
 	{"job", required_argument, NULL, O_JOB},
 	{"node", required_argument, NULL, O_NODE},
+	{"share", required_argument, NULL, O_SHARE},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -44,6 +45,7 @@ void dsh_opts_usage(FILE *out)
 	      "                  [--peer HOST:PORT]... [--listen IP] [--port P | --port A-B]\n"
 	      "                  [--read-timeout SEC] [--cache-policy keep|remove]\n"
 	      "                  [--prefetch pause|always|off] [--foreground] [--log-file FILE]\n"
+	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --ctl RUNDIR status|stop\n", out);
@@ -56,6 +58,29 @@ static int parse_int(const char *s, long lo, long hi, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	return (errno || end == s || *end || *v < lo || *v > hi) ? -1 : 0;
+}
+
+/* --share I/N: 0 <= I < N <= 100000 (the plugin numbers the downloaders). */
+static int parse_share(const char *arg, struct dsh_opts *o, struct dsl_err *e)
+{
+	char buf[32], *slash;
+	long i, n;
+
+	if (strlen(arg) >= sizeof(buf))
+		goto bad;
+	strcpy(buf, arg);
+	slash = strchr(buf, '/');
+	if (!slash)
+		goto bad;
+	*slash = '\0';
+	if (parse_int(slash + 1, 1, 100000, &n) != 0 || parse_int(buf, 0, n - 1, &i) != 0)
+		goto bad;
+	o->share_index = (int)i;
+	o->share_count = (int)n;
+	return 0;
+bad:
+	dsl_err_set(e, "--share %.32s: expected I/N with 0 <= I < N (e.g. 3/8)", arg);
+	return -1;
 }
 
 static int parse_port(const char *s, struct dsh_opts *o, struct dsl_err *e)
@@ -145,6 +170,8 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		}
 		o->job = v;
 		break;
+	case O_SHARE:
+		return parse_share(arg, o, e);
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);

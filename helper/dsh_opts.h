@@ -17,6 +17,7 @@ struct dsh_opts {
 	int seed, foreground, port_min, port_max, read_timeout;
 	long job;                                /* 0: not given */
 	const char *node;                        /* NULL: not given */
+	int share_index, share_count;            /* --share I/N; 0/0: none */
 	enum dsh_cache_policy cache_policy;
 	enum dsh_prefetch prefetch;
 	const char *trackers[DSH_MAX_LIST + 1];  /* NULL-terminated */

@@ -64,7 +64,10 @@ static json_object *reads_json(struct dsh_reads *r)
 /* The first caller that sees the set complete records when. */
 static void note_complete(struct dsh_status_src *src, int complete, json_object *o)
 {
-	int64_t none = -1, ms = (int64_t)((now_real() - src->started) * 1000);
+	/* The session's own time of the last piece, when it has one: the
+	 * status is built only a few times a second. */
+	double done_at = dsl_session_complete_time(src->ses);
+	int64_t none = -1, ms = (int64_t)(((done_at > 0 ? done_at : now_real()) - src->started) * 1000);
 	int64_t at;
 
 	if (complete)
@@ -110,6 +113,7 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	add_u64(bytes, "sent", st.up_bytes);
 	add_u64(bytes, "from_seeders", st.from_seeds);
 	add_u64(bytes, "from_peers", st.from_peers);
+	add_u64(bytes, "redundant", st.redundant);
 	json_object_object_add(o, "bytes", bytes);
 	json_object_object_add(rates, "down", json_object_new_int(st.down_rate));
 	json_object_object_add(rates, "up", json_object_new_int(st.up_rate));

@@ -23,6 +23,7 @@ void dsl_config_defaults(struct dsl_config *c)
 	snprintf(c->run_root, sizeof(c->run_root), "/run/dsl/job");
 	snprintf(c->cache_dir, sizeof(c->cache_dir), "/var/cache/dsl");
 	c->cache_policy = DSL_CACHE_REMOVE;
+	c->shares = 1;
 	c->seeders = 2;
 	snprintf(c->tracker, sizeof(c->tracker), "job");
 	c->tracker_port_min = 6969;
@@ -136,6 +137,15 @@ int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
 			c->cache_policy = DSL_CACHE_KEEP;
 		else
 			return dsl_err_set(e, "cache_policy: '%s' is neither 'remove' nor 'keep'", v), -1;
+		return 0;
+	}
+	if (!strcmp(key, "shares")) {
+		if (!strcmp(v, "on"))
+			c->shares = 1;
+		else if (!strcmp(v, "off"))
+			c->shares = 0;
+		else
+			return dsl_err_set(e, "shares: '%s' is neither 'on' nor 'off'", v), -1;
 		return 0;
 	}
 	if (!strcmp(key, "wait")) {

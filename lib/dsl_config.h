@@ -24,6 +24,8 @@ struct dsl_config {
 	char cache_dir[PATH_MAX];       /* cache=        node-local data */
 	enum dsl_cache_policy cache_policy; /* cache_policy= remove|keep */
 	int seeders;                    /* seeders=      in-job seeders K (>= 1) */
+	int shares;                     /* shares=       on|off: downloaders fetch a
+					   share of their own first */
 	char service_seeders[1024];     /* service_seeders= Slurm host list, "" none */
 	char tracker[512];              /* tracker=      "job" or http(s)/udp URL */
 	int tracker_port_min;           /* tracker_ports= A-B */

@@ -60,6 +60,29 @@ void dsl_roles_free(struct dsl_roles *r)
 	memset(r, 0, sizeof(*r));
 }
 
+static int is_seeder_name(const struct dsl_roles *r, const char *name)
+{
+	for (size_t i = 0; i < r->nseeders; i++)
+		if (!strcmp(r->seeders[i], name))
+			return 1;
+	return 0;
+}
+
+static void set_share(struct dsl_roles *r)
+{
+	r->share = -1;
+	r->nshares = 0;
+	for (size_t i = 0; i < r->nnodes; i++) {
+		if (is_seeder_name(r, r->nodes[i]))
+			continue;
+		if ((long)i == r->self)
+			r->share = (long)r->nshares;
+		r->nshares++;
+	}
+	if (r->share < 0)
+		r->nshares = 0;
+}
+
 int dsl_roles_compute(const char *hostlist, const char *self, int k,
 		      const char *service_seeders, struct dsl_roles *out,
 		      struct dsl_err *e)
@@ -94,5 +117,6 @@ int dsl_roles_compute(const char *hostlist, const char *self, int k,
 	for (size_t i = 0; i < out->nseeders; i++)
 		if (self && !strcmp(out->seeders[i], self))
 			out->is_seeder = 1;
+	set_share(out);
 	return 0;
 }

@@ -21,6 +21,11 @@ struct dsl_roles {
 	long self;               /* index of this node in nodes[], -1 if absent */
 	int is_tracker;
 	int is_seeder;
+	/* A downloader's share of the background download: its index among
+	 * the job's nodes that do not seed, and their number (-1, 0 for a
+	 * seeder or a node not in the job). */
+	long share;
+	size_t nshares;
 };
 
 /* hostlist: a Slurm host list expression ("n[1-4],gpu[01-02]").

@@ -88,6 +88,8 @@ struct dsl_session_opts {
 	dsl_session_log_fn log;       /* level: enum dsl_log_level */
 	void *cb_arg;
 	int no_prefetch;              /* download only what dsl_session_want asks */
+	int share_index, share_count; /* downloader: this node's share of the
+					 background pieces (0, 0: none) */
 	int prefetch_always;          /* keep prefetching while reads wait
 					 (default: pause it, see dsl_session_want) */
 };
@@ -97,6 +99,9 @@ struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,
 void dsl_session_stop(struct dsl_session *s);
 /* Pieces done / total; 1 when every piece is on the node and verified. */
 int dsl_session_progress(struct dsl_session *s, int *done, int *total);
+/* When the last piece arrived on this node (CLOCK_REALTIME seconds), 0 until
+ * then and for a seeder (which has the set from the start). */
+double dsl_session_complete_time(struct dsl_session *s);
 /* The port the session listens on. */
 int dsl_session_port(struct dsl_session *s);
 
@@ -131,6 +136,8 @@ struct dsl_session_stats {
 	int state_checking;           /* verifying existing data */
 	uint64_t down_bytes, up_bytes;        /* payload */
 	uint64_t from_seeds, from_peers;      /* payload received, by sender kind */
+	uint64_t redundant;                   /* payload received twice (end game,
+						 timed-out requests): wasted */
 	int down_rate, up_rate;
 	int hash_failures;
 	int npeers;                   /* entries in peers */

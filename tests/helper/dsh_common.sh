@@ -128,7 +128,7 @@ dsh_make_set() {
 # dsh_publish NAME DIR REG: sets DSH_DESC and DSH_TORRENT
 dsh_publish() {
 	mkdir -p "$3"
-	"$DSL_TOOL" --registry "$3" create "$1" "$2" >/dev/null || return 1
+	"$DSL_TOOL" --registry "$3" create "$1" "$2" --piece-size 256K >/dev/null || return 1
 	DSH_DESC=$(ls "$3/$1"/*.json | head -n1)
 	DSH_TORRENT=$(ls "$3/$1"/*.torrent | head -n1)
 	[ -f "$DSH_DESC" ] && [ -f "$DSH_TORRENT" ]

@@ -38,6 +38,9 @@ START_TEST(good_values)
 	ck_assert_int_eq(dsl_config_set_arg(&c, "wait=all", &e), 0);
 	ck_assert_int_eq(c.wait, DSL_WAIT_ALL);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "cache_policy=keep", &e), 0);
+	ck_assert_int_eq(c.shares, 1);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "shares=off", &e), 0);
+	ck_assert_int_eq(c.shares, 0);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "tracker=http://tr:6969/announce", &e), 0);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "service_seeders=s[1-2]", &e), 0);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "user_registry=", &e), 0);
@@ -58,6 +61,7 @@ START_TEST(bad_values)
 	expect_bad("peer_ports=70000", "peer_ports");
 	expect_bad("wait=sometimes", "wait: 'sometimes'");
 	expect_bad("cache_policy=maybe", "cache_policy: 'maybe'");
+	expect_bad("shares=yes", "shares: 'yes' is neither 'on' nor 'off'");
 	expect_bad("tracker=ftp://x", "tracker: 'ftp://x'");
 	expect_bad("ready_timeout=-3", "ready_timeout");
 	expect_bad("novalue", "'novalue' is not key=value");

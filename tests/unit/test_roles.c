@@ -76,6 +76,9 @@ START_TEST(roles_agree_on_every_node)
 		ck_assert_int_eq(r[i].self, i);
 		ck_assert_int_eq(r[i].is_tracker, i == 0);
 		ck_assert_int_eq(r[i].is_seeder, i < 2);
+		/* Downloaders n2 n3 n4 split the set three ways. */
+		ck_assert_int_eq(r[i].share, i < 2 ? -1 : i - 2);
+		ck_assert_uint_eq(r[i].nshares, i < 2 ? 0 : 3);
 	}
 	for (int i = 0; i < 5; i++)
 		dsl_roles_free(&r[i]);
@@ -92,6 +95,9 @@ START_TEST(service_seeders_and_edges)
 	ck_assert_str_eq(r.seeders[0], "svc1");
 	ck_assert_int_eq(r.is_seeder, 0);
 	ck_assert_int_eq(r.is_tracker, 0);
+	/* Service seeders are not job nodes: all four download. */
+	ck_assert_int_eq(r.share, 1);
+	ck_assert_uint_eq(r.nshares, 4);
 	dsl_roles_free(&r);
 	/* More seeders asked for than nodes: every node seeds. */
 	ck_assert_int_eq(dsl_roles_compute("n[1-2]", "n2", 8, "", &r, &e), 0);
@@ -102,6 +108,8 @@ START_TEST(service_seeders_and_edges)
 	ck_assert_int_eq(dsl_roles_compute("n[1-2]", "m9", 1, NULL, &r, &e), 0);
 	ck_assert_int_eq(r.self, -1);
 	ck_assert_int_eq(r.is_seeder, 0);
+	ck_assert_int_eq(r.share, -1);
+	ck_assert_uint_eq(r.nshares, 0);
 	dsl_roles_free(&r);
 	ck_assert_int_eq(dsl_roles_compute("", "n1", 1, NULL, &r, &e), -1);
 	ck_assert_msg(strstr(e.msg, "empty host list"), "%s", e.msg);
