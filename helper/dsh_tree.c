@@ -177,7 +177,9 @@ int dsh_tree_stat(const struct dsh_tree *t, uint64_t ino, struct stat *st)
 	if (i == -2)
 		return -1;
 	if (i == -1) {
-		st->st_mode = S_IFDIR | 0555;
+		/* The owner's only: the plugin's overlay over this view is
+		 * reachable by anyone who can walk to the view directory. */
+		st->st_mode = S_IFDIR | 0500;
 		st->st_nlink = 2;
 		return 0;
 	}

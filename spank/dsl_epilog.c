@@ -87,15 +87,20 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 {
 	char *run = dsl_job_run_dir(c, job->id, name);
 	char *view = dsl_job_view_dir(c, job->id, name);
+	char *lower = dsl_job_lower_dir(c, job->id, name);
 	pid_t pid;
 	int rc;
 
 	pid = helper_pid(run);
 	stop_helper(c, job, run);
+	/* The overlay first, then the FUSE mount under it. */
 	rc = dsl_fuse_unmount(view, e);
+	if (dsl_fuse_unmount(lower, rc < 0 ? NULL : e) < 0)
+		rc = -1;
 	if (pid)
 		dsl_kill_owned(pid, job->uid, DSL_EPILOG_KILL_MS);
 	note_set(c, job, name, note);
+	free(lower);
 	free(view);
 	free(run);
 	return rc;

@@ -108,6 +108,11 @@ char *dsl_job_run_dir(const struct dsl_config *c, unsigned long id, const char *
 	return dsl_xasprintf("%s/%lu/%s", c->run_root, id, name);
 }
 
+char *dsl_job_lower_dir(const struct dsl_config *c, unsigned long id, const char *name)
+{
+	return dsl_xasprintf("%s/%lu/%s/%s", c->run_root, id, DSL_JOB_LOWER_DIR, name);
+}
+
 char *dsl_job_jobrun_dir(const struct dsl_config *c, unsigned long id)
 {
 	return dsl_xasprintf("%s/%lu", c->run_root, id);

@@ -42,6 +42,8 @@ int dsl_job_lookup_user(struct dsl_job *job, struct dsl_err *e);
  *            CACHE/user-UID/INFOHASH    (cache_policy=keep: reused by later jobs) */
 char *dsl_job_view_dir(const struct dsl_config *c, unsigned long id, const char *name);
 char *dsl_job_run_dir(const struct dsl_config *c, unsigned long id, const char *name);
+/* RUN/JOBID/.lower/NAME: where the FUSE view is mounted (root only). */
+char *dsl_job_lower_dir(const struct dsl_config *c, unsigned long id, const char *name);
 char *dsl_job_jobrun_dir(const struct dsl_config *c, unsigned long id);
 char *dsl_job_cache_dir(const struct dsl_config *c, const struct dsl_job *job,
 			const char *name, const char *infohash);
@@ -51,6 +53,8 @@ char *dsl_job_cache_jobdir(const struct dsl_config *c, unsigned long id);
 #define DSL_JOB_TASK_ENV "task.env"     /* VAR=VALUE lines for the tasks */
 #define DSL_JOB_ERROR "error"           /* a user mistake found by the prolog */
 #define DSL_JOB_TRACKER_DIR "tracker"   /* tracker pid and log, owned by the user */
+#define DSL_JOB_LOWER_DIR ".lower"      /* root's: the FUSE mounts under the views */
+#define DSL_JOB_EMPTY_DIR ".empty"      /* in .lower: overlayfs's second layer */
 
 /* Ports, the same on every node without talking: a job's tracker listens on
  * tracker_port_min + JOBID mod range; set number i of the job is served by

@@ -19,7 +19,6 @@
 #include "dsl_spawn.h"
 #include "dsl_task_env.h"
 #include "dsl_util.h"
-#include "dsl_wait_all.h"
 
 #define DSL_ARGV_MAX 512
 
@@ -33,6 +32,7 @@ struct prolog_ctx {
 	struct dsl_roles roles;
 	int have_roles;
 	char tracker_url[600];
+	struct dsl_err *warn;       /* one note for slurmd's log, not fatal */
 };
 
 static void prolog_ctx_free(struct prolog_ctx *x)
@@ -73,6 +73,50 @@ static int dir_for_user(const char *path, const struct dsl_job *job, mode_t mode
 static int root_dir(const char *path, struct dsl_err *e)
 {
 	return dsl_mkdir_p(path, 0755, e);
+}
+
+/* Root's and closed to everyone else (chmod: it may exist from a retry). */
+static int root_private_dir(const char *path, struct dsl_err *e)
+{
+	if (dsl_mkdir_p(path, 0700, e) < 0)
+		return -1;
+	if (chmod(path, 0700) < 0) {
+		dsl_err_set(e, "cannot chmod %s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The FUSE mount in RUN/JOBID/.lower/NAME, shown to the job at its view
+ * directory through an overlay (dsl_fusemount.h says why).  Returns the
+ * /dev/fuse fd for the helper. */
+static int mount_lower(struct prolog_ctx *x, const char *name, const char *lower,
+		       const char *empty, struct dsl_err *e)
+{
+	char *lower_root = dsl_strdup(lower);
+	int fd = -1;
+
+	*strrchr(lower_root, '/') = '\0';
+	if (root_private_dir(lower_root, e) == 0 && root_private_dir(lower, e) == 0 &&
+	    root_dir(empty, e) == 0)
+		fd = dsl_fuse_mount(lower, name, x->job->uid, x->job->gid, 1, e);
+	free(lower_root);
+	return fd;
+}
+
+static int show_view(struct prolog_ctx *x, const char *view, const char *lower,
+		     const char *empty, struct dsl_err *e)
+{
+	struct dsl_err note;
+	int overlay;
+
+	if (dsl_view_mount(view, lower, empty, &overlay, &note) < 0) {
+		*e = note;
+		return -1;
+	}
+	if (!overlay && x->warn && !x->warn->msg[0])
+		*x->warn = note;
+	return 0;
 }
 
 int dsl_prolog_record_error(const struct dsl_config *c, unsigned long jobid,
@@ -214,6 +258,10 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 		argv_add(argv, &n, dsl_strdup(x->tracker_url));
 	}
 	helper_peers(x, i, argv, &n);
+	if (c->shares && !x->roles.is_seeder && x->roles.nshares > 1) {
+		argv_add(argv, &n, dsl_strdup("--share"));
+		argv_add(argv, &n, dsl_xasprintf("%ld/%zu", x->roles.share, x->roles.nshares));
+	}
 	argv_add(argv, &n, dsl_strdup("--port"));
 	argv_add(argv, &n, dsl_xasprintf("%d", dsl_job_peer_port(c, job->id, i)));
 	argv_add(argv, &n, dsl_strdup("--read-timeout"));
@@ -253,6 +301,9 @@ static int start_set(struct prolog_ctx *x, size_t i, struct dsl_err *e)
 	char *cache = dsl_job_cache_dir(c, job, name, x->refs[i].desc.infohash);
 	char *view_parent = dsl_xasprintf("%s/%lu", c->mount_root, job->id);
 	char *cache_parent = dsl_strdup(cache);
+	char *lower = dsl_job_lower_dir(c, job->id, name);
+	char *empty = dsl_xasprintf("%s/%lu/%s/%s", c->run_root, job->id, DSL_JOB_LOWER_DIR,
+				    DSL_JOB_EMPTY_DIR);
 	int rc = -1, fd = -1;
 
 	*strrchr(cache_parent, '/') = '\0';
@@ -265,19 +316,25 @@ static int start_set(struct prolog_ctx *x, size_t i, struct dsl_err *e)
 		goto out;
 	if (dir_for_user(cache, job, 0700, e) < 0)
 		goto out;
-	fd = dsl_fuse_mount(view, name, job->uid, job->gid, e);
+	fd = mount_lower(x, name, lower, empty, e);
 	if (fd < 0)
 		goto out;
 	rc = start_helper(x, i, fd, view, run, cache, e);
 	close(fd);
+	/* After the helper answers: overlayfs looks at its lower root. */
+	if (rc == 0)
+		rc = show_view(x, view, lower, empty, e);
 	if (rc < 0) {
 		struct dsl_err ue;
 
 		dsl_fuse_unmount(view, &ue);
+		dsl_fuse_unmount(lower, &ue);
 	}
 out:
 	if (rc < 0)
 		dsl_err_prefix(e, "set '%s'", name);
+	free(empty);
+	free(lower);
 	free(cache_parent);
 	free(view_parent);
 	free(cache);
@@ -355,12 +412,12 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 				      const struct dsl_setlist *sets, struct dsl_err *warn,
 				      struct dsl_err *e)
 {
-	struct prolog_ctx x = { .c = c, .job = job, .sets = sets };
+	struct prolog_ctx x = { .c = c, .job = job, .sets = sets, .warn = warn };
 	struct dsl_lookup l;
 	enum dsl_prolog_result r = DSL_PROLOG_FAULT;
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	int user_mistake = 0;
-	double t0 = now_s(), ready_s, complete_s = -1;
+	double t0 = now_s(), ready_s, complete_s = -1;   /* complete: the helper's status */
 
 	if (root_dir(jobrun, e) < 0)
 		goto out;
@@ -383,15 +440,7 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 		if (start_set(&x, i, e) < 0)
 			goto out;
 	ready_s = now_s() - t0;
-	if (c->wait == DSL_WAIT_ALL) {
-		if (dsl_wait_all(c, job->id, sets, e) < 0) {
-			/* A set that cannot be completed is the job's problem,
-			 * not the node's. */
-			r = user_error(&x, e);
-			goto out;
-		}
-		complete_s = now_s() - t0;
-	}
+	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
 	r = write_prolog_report(&x, ready_s, complete_s, e) < 0 || write_task_env(&x, e) < 0
 		? DSL_PROLOG_FAULT : DSL_PROLOG_OK;
 out:

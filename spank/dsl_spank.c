@@ -22,6 +22,7 @@
 #include "dsl_setlist.h"
 #include "dsl_submit.h"
 #include "dsl_task_env.h"
+#include "dsl_wait_all.h"
 #include "dsl_util.h"
 
 #define DSL_EXPORT __attribute__((visibility("default")))
@@ -281,6 +282,10 @@ DSL_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
 				rc = -1;
 			} else if (dsl_task_env_apply(text, task_setenv, sp, &e) < 0) {
 				fprintf(stderr, "dsl: %s\n", e.msg);
+				rc = -1;
+			} else if (c.wait == DSL_WAIT_ALL && dsl_wait_all_job(&c, jobid, &e) < 0) {
+				fprintf(stderr, "dsl: %s\n", e.msg);
+				slurm_error("dsl: job %u: %s", jobid, e.msg);
 				rc = -1;
 			}
 		} else if (get_option(sp, &arg)) {

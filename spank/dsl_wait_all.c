@@ -1,7 +1,10 @@
 /* dsl_wait_all.c - wait until the helpers report their sets complete. */
 #include "dsl_wait_all.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <json-c/json.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -59,4 +62,30 @@ int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
 		}
 	}
 	return 0;
+}
+
+int dsl_wait_all_job(const struct dsl_config *c, unsigned long jobid, struct dsl_err *e)
+{
+	char *dir = dsl_job_jobrun_dir(c, jobid);
+	DIR *d = opendir(dir);
+	struct dsl_setlist sets = { 0 };
+	struct dirent *de;
+	int rc;
+
+	if (!d) {
+		dsl_err_set(e, "%s: %s", dir, strerror(errno));
+		free(dir);
+		return -1;
+	}
+	while ((de = readdir(d)) && sets.n < DSL_JOB_MAX_SETS) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
+		    !strcmp(de->d_name, DSL_JOB_TRACKER_DIR) ||
+		    strlen(de->d_name) >= sizeof(sets.names[0]))
+			continue;
+		snprintf(sets.names[sets.n++], sizeof(sets.names[0]), "%s", de->d_name);
+	}
+	closedir(d);
+	free(dir);
+	rc = dsl_wait_all(c, jobid, &sets, e);
+	return rc;
 }
