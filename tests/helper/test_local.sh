@@ -70,6 +70,58 @@ s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"bogus\n")
 print(s.recv(200).decode().strip())' "$DSH_TMP/seed/run/ctl.sock")" = 'error: unknown command "bogus" (status, stop)' ] &&
 	pass "unknown control command answered with an error" || fail "unknown command"
 
+# 2b. The FUSE request loop under concurrency: 8 readers of different
+#     files plus ioctl()s (Python's isatty(), which always reach the helper)
+#     at once; then "stop" while readers are still busy must end the helper
+#     promptly.
+FILES="data/big.bin data/medium.bin data/small.bin data/empty lib/libdslanswer.so.1
+py/dslpkg/__init__.py py/dslpkg/sub/__init__.py py/dslpkg/sub/mod.py"
+ISATTY='import os, sys
+fds = [os.open(p, os.O_RDONLY) for p in sys.argv[2:]]
+for i in range(int(sys.argv[1])):
+    assert not any(os.isatty(fd) for fd in fds)'
+dsh_helper - busy --seed --listen 127.0.0.1 --port $((P + 3)) ||
+	fail "second seeder did not start"
+SV=$DSH_TMP/busy/view
+VF=$(for f in $FILES; do printf '%s ' "$SV/$f"; done)
+for round in 1 2 3; do
+	pids=""
+	for f in $FILES; do
+		timeout 30 cmp "$SV/$f" "$DSH_TMP/src/$f" > "$DSH_TMP/cmp.${f//\//_}.$round" 2>&1 &
+		pids="$pids $!"
+	done
+	timeout 30 python3 -c "$ISATTY" 300 $VF 2> "$DSH_TMP/isatty.$round" &
+	pids="$pids $!"
+	bad=0
+	for p in $pids; do wait "$p" || bad=$((bad + 1)); done
+	if [ $bad = 0 ]; then
+		pass "loop, round $round: 8 concurrent readers got the right bytes, 2400 isatty() answered"
+	else
+		fail "loop, round $round: $bad of 9 concurrent readers failed: $(cat "$DSH_TMP"/cmp.*."$round" "$DSH_TMP/isatty.$round" | head -n3)"
+	fi
+done
+spid=$(dsh_pid busy)
+busy=""
+for f in $FILES; do
+	(for i in $(seq 200); do cat "$SV/$f" > /dev/null 2>&1 || break; done) &
+	busy="$busy $!"
+done
+timeout 30 python3 -c "$ISATTY" 100000 $VF 2>/dev/null &
+busy="$busy $!"
+DSH_PIDS="$DSH_PIDS $busy"
+sleep 0.5
+t0=$(date +%s%N)
+timeout 5 "$H" --ctl "$DSH_TMP/busy/run" stop >/dev/null
+for i in $(seq 50); do kill -0 "$spid" 2>/dev/null || break; sleep 0.1; done
+ms=$((($(date +%s%N) - t0) / 1000000))
+if kill -0 "$spid" 2>/dev/null || mountpoint -q "$SV"; then
+	fail "stop during activity: helper still running or mounted after ${ms} ms"
+else
+	pass "stop during activity: unmounted and exited in ${ms} ms (bound 5000)"
+fi
+kill $busy 2>/dev/null
+wait $busy 2>/dev/null
+
 # 3. A downloader keeping its cache; SIGTERM; a second start re-verifies
 #    the cache and completes with no peer at all.
 dsh_helper - keep --listen 127.0.0.1 --port $((P + 1)) --peer 127.0.0.1:$P --cache-policy keep ||
