@@ -53,6 +53,12 @@ def main():
                  for m in ms]
         out.append("| %d | %s |" % (n, " | ".join(cells)))
     out.append("")
+    busy = ["N=%d %s" % (n, m) for n in ns for m in ms
+            if (val(n, m, "cpu_busy_pct") or 0) >= 90]
+    out.append("Bottleneck: " + ("the CPU was >= 90%% busy in %s: those figures measure this machine, "
+                                 "not the network (the others: the network)." % ", ".join(busy)
+                                 if busy else "the network (the CPU was below 90% busy in every run)."))
+    out.append("")
     if bad:
         out.append("Incomplete runs (not in the tables): " + ", ".join(bad) + ".")
         out.append("")

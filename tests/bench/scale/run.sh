@@ -3,10 +3,12 @@
 # dslswarm (lazy and wait=all) on one real local Slurm cluster, against S/L.
 #
 #   sudo tests/bench/scale/run.sh [-n "4 8 16 32 64"] [--rate 20mbit] [--size MIB]
-#        [--methods "naive sbcast dsl-lazy dsl-all"] [--out DIR] [--build DIR] [--smoke]
+#        [--methods "naive sbcast dsl-lazy dsl-all"] [--shares on|off] [--out DIR]
+#        [--build DIR] [--smoke]
 #
-# Boots max(N)+1 nodes once (tests/cluster/, every link shaped to RATE with
-# tbf).  Node 1 is the file server: it holds the set (S MiB of generated
+# Boots max(N)+1 nodes once (tests/cluster/, every link shaped to RATE; the
+# swarm's peer ports and the HTTP server are in the harness's bulk class,
+# 7168-8191, so Slurm's own messages are not queued behind the data).  Node 1 is the file server: it holds the set (S MiB of generated
 # shared libraries, tests/bench/scale/mkset.py), serves it over HTTP (naive),
 # runs the batch script that sbcasts it, and is dslswarm's only seeder
 # (seeders=1), so every method's source bytes leave through one link of rate
@@ -22,6 +24,7 @@ ns="4 8 16 32 64"
 rate=20mbit
 size=8
 methods="naive sbcast dsl-lazy dsl-all"
+shares=on
 out=$here/results
 build=${DSL_BUILD_DIR:-}
 while [ $# -gt 0 ]; do
@@ -30,10 +33,11 @@ while [ $# -gt 0 ]; do
 	--rate) rate=$2; shift 2 ;;
 	--size) size=$2; shift 2 ;;
 	--methods) methods=$2; shift 2 ;;
+	--shares) shares=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--smoke) ns=4; size=2; rate=50mbit; out=/var/tmp/dsl-bench-smoke; shift ;;
-	-h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "bench-scale: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -45,6 +49,7 @@ done
 for m in $methods; do
 	case $m in naive|sbcast|dsl-lazy|dsl-all) ;; *) echo "bench-scale: --methods: unknown method '$m'" >&2; exit 2 ;; esac
 done
+case $shares in on|off) ;; *) echo "bench-scale: --shares $shares: expected on or off" >&2; exit 2 ;; esac
 case $size in ''|*[!0-9.]*) echo "bench-scale: --size $size: not a number of MiB" >&2; exit 2 ;; esac
 rate_bps=$(python3 -c '
 import re, sys
@@ -110,15 +115,20 @@ for n in $ns; do [ "$n" -gt "$max" ] && max=$n; done
 total=$((max + 1))
 say "booting $total nodes (1 file server + $max), links $rate"
 "$CLUSTER/cluster-up.sh" -n "$total" --shape "$rate" --plugin "$W/dsl.so" --plugin-args \
-	"registry=$W/reg user_registry= libexec=$W/libexec conf=$W/dsl.conf seeders=1 ready_timeout=120" >/dev/null
+	"registry=$W/reg user_registry= libexec=$W/libexec conf=$W/dsl.conf seeders=1 ready_timeout=120 peer_ports=7168-8191 shares=$shares" >/dev/null
 . "$DSL_CLUSTER_DIR/env.sh"
 chown "$DSL_CLUSTER_USER" "$W"
-# Slurm's RPCs share the shaped links with the data.  slurmctld pings nodes
-# through a forwarding tree (TreeWidth 50): a node whose link a swarm
-# saturates forwards late, and the nodes behind it were set DOWN ("c5n[34-50]
-# not responding"); at 64 nodes (2 cores) and at 5mbit a saturated node was
-# declared failed and its job killed.  Flat tree, patient timeouts.
-printf 'TreeWidth=%d\nSlurmdTimeout=600\nMessageTimeout=60\n' $((total + 1)) >> "$DSL_CLUSTER_DIR/slurm.conf"
+# Slurm's RPCs share the shaped links with the data (ahead of it: the
+# harness's bulk class).  Before that class existed, slurmctld's pings
+# through its forwarding tree (TreeWidth 50) came back late from nodes whose
+# link a swarm saturated, and the nodes behind them were set DOWN; at 64
+# nodes (2 cores) a node was declared failed and its job killed.  Flat
+# tree, patient timeouts, kept as a second line of defence.
+# And 2 cores for 65 slurmd: a step's processes once took over a minute to
+# be reaped after a run (load from other work), slurmctld drained the node
+# ("Kill task failed") and every later job waited for it.
+printf 'TreeWidth=%d\nSlurmdTimeout=600\nMessageTimeout=60\nUnkillableStepTimeout=300\n' \
+	$((total + 1)) >> "$DSL_CLUSTER_DIR/slurm.conf"
 scontrol reconfigure
 FS=$(dsl_cluster_node_name 1)
 FS_ADDR=$(dsl_cluster_node_addr 1)
@@ -126,8 +136,14 @@ for i in $(seq 1 "$total"); do
 	"$CLUSTER/cluster-exec.sh" "$(dsl_cluster_node_name "$i")" install -d -m 1777 /run/bench
 done
 # The file server's HTTP service, inside its namespace (behind its shaped link).
-"$CLUSTER/cluster-exec.sh" "$FS" setsid /usr/bin/python3 -m http.server 8000 --bind "$FS_ADDR" \
-	--directory "$W/pub" </dev/null >"$W/http.log" 2>&1 &
+# (http.server's own listen backlog is 5: at 64 clients connections were
+# reset; an NFS server takes them all.)
+"$CLUSTER/cluster-exec.sh" "$FS" setsid /usr/bin/python3 -c '
+import functools, http.server, sys
+class Server(http.server.ThreadingHTTPServer):
+    request_queue_size = 256
+handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[2])
+Server((sys.argv[1], 8000), handler).serve_forever()' "$FS_ADDR" "$W/pub" </dev/null >"$W/http.log" 2>&1 &
 for _ in $(seq 1 50); do
 	"$CLUSTER/cluster-exec.sh" "$FS" curl -sf -o /dev/null -r 0-0 "http://$FS_ADDR:8000/set.tar" && break
 	sleep 0.2
@@ -148,7 +164,12 @@ wait_idle() {
 		fi
 		sleep 0.5
 	done
-	echo "bench-scale: nodes not idle after 120 s: $(sinfo -h -N -o '%N %T' | grep -v idle | head -3)" >&2
+	echo "bench-scale: nodes not idle after 120 s: $(sinfo -h -N -o '%N %T %E' | grep -v idle | head -3)" >&2
+	# A drained node would hold every later run that names it: note it
+	# (above, in the log) and put it back.
+	for n in $(sinfo -h -N -t drain,drained,draining,down -o %N | sort -u); do
+		scontrol update NodeName="$n" State=RESUME && echo "bench-scale: resumed $n" >&2
+	done
 }
 set_wait() { # lazy|all
 	sed -i 's/ wait=all wait_timeout=600$//' "$DSL_CLUSTER_DIR/plugstack.conf"

@@ -11,7 +11,7 @@
 #   naive  - fetch the set from the file server over HTTP into node-local /run
 #   sbcast - unpack the tarball the batch script sbcast to /run/bench
 #   dsl    - from the dslswarm view ($DSL_SET_ROOT); HAVE is when the
-#            helper's status.json says complete (polled every 0.1 s)
+#            helper had the last piece (status.json: started + complete_seconds)
 set -u
 now() { date +%s.%N; }
 host=$(hostname)
@@ -33,7 +33,11 @@ mkdir -p "$d" || { echo "BENCHERR $host mkdir $d"; exit 1; }
 trap 'rm -rf "$d"' EXIT
 case $1 in
 naive)
-	timeout 1200 curl -sSf "http://$BENCH_FS_ADDR:8000/set.tar" | tar -x -C "$d" ||
+	# A file, not a pipe into tar, so that curl can retry: 64 clients at
+	# once saw 2 connections reset (what NFS would retry by itself).
+	timeout 1200 curl -sSf --retry 5 --retry-all-errors --retry-delay 1 \
+		-o "$d/set.tar" "http://$BENCH_FS_ADDR:8000/set.tar" &&
+		tar -x -C "$d" -f "$d/set.tar" && rm -f "$d/set.tar" ||
 		{ echo "BENCHERR $host naive fetch"; exit 1; }
 	have=$(now)
 	load "$d/set" || { echo "BENCHERR $host load"; exit 1; }
@@ -57,14 +61,18 @@ dsl)
 	load "$DSL_SET_ROOT" || { echo "BENCHERR $host load"; exit 1; }
 	loaded=$(now)
 	wait "$poller"
-	have=$(cat "$d/have")
-	# Where this node's bytes came from (the seeder is the file server).
-	from=$(python3 -c '
+	# HAVE: when the helper itself had the last piece (its start time plus
+	# complete_seconds, both its own clock readings), not when this task
+	# saw it: with wait=all the task starts only after the prolog returned.
+	# Then where this node's bytes came from (the seeder is the file server).
+	read -r have from < <(python3 -c '
 import json, sys
 s = json.load(open(sys.argv[1]))
 fs = sum(p["received"] for p in s["peers"] if p["addr"] == sys.argv[2])
-print(fs, sum(p["received"] for p in s["peers"]) - fs)
-' "$st" "$BENCH_FS_ADDR" 2>/dev/null) || from="- -"
+have = s["started"] + s["complete_seconds"] if s.get("complete_seconds") else float(sys.argv[3])
+print("%.3f" % have, fs, sum(p["received"] for p in s["peers"]) - fs)
+' "$st" "$BENCH_FS_ADDR" "$(cat "$d/have")" 2>/dev/null) || { have=$(cat "$d/have"); from="- -"; }
+	[ -n "$have" ] || { have=$(cat "$d/have"); from="- -"; }
 	echo "BENCH $host $have $loaded $from"
 	exit 0
 	;;
