@@ -117,8 +117,7 @@ static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 	if (!d)
 		return 0;
 	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
-		    !strcmp(de->d_name, DSL_JOB_TRACKER_DIR))
+		if (!dsl_job_is_set_entry(de->d_name, de->d_type))
 			continue;
 		if (handle_set(c, job, de->d_name, note, e) < 0)
 			rc = -1;

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 int dsl_fuse_mount(const char *dir, const char *setname, uid_t uid, gid_t gid,
-		   int allow_other, struct dsl_err *e)
+		   struct dsl_err *e)
 {
 	char opts[256], src[128];
 	int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
@@ -21,8 +21,8 @@ int dsl_fuse_mount(const char *dir, const char *setname, uid_t uid, gid_t gid,
 		return -1;
 	}
 	snprintf(opts, sizeof(opts),
-		 "fd=%d,rootmode=40000,user_id=%lu,group_id=%lu,default_permissions%s",
-		 fd, (unsigned long)uid, (unsigned long)gid, allow_other ? ",allow_other" : "");
+		 "fd=%d,rootmode=40000,user_id=%lu,group_id=%lu,default_permissions,allow_other",
+		 fd, (unsigned long)uid, (unsigned long)gid);
 	snprintf(src, sizeof(src), "dsl:%s", setname);
 	if (mount(src, dir, "fuse.dsl", MS_RDONLY | MS_NOSUID | MS_NODEV, opts) < 0) {
 		dsl_err_set(e, "cannot mount the view on %s: %s", dir, strerror(errno));

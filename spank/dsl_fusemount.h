@@ -28,7 +28,7 @@
 
 /* Returns the /dev/fuse fd (owned by the caller), or -1 with e. */
 int dsl_fuse_mount(const char *dir, const char *setname, uid_t uid, gid_t gid,
-		   int allow_other, struct dsl_err *e);
+		   struct dsl_err *e);
 /* Show the FUSE mount `lower` at `view`: an overlay of lower and the empty
  * directory `empty` (overlayfs needs two layers when it has no upper one),
  * or, where overlayfs is missing, a bind mount (*overlay = 0; e then holds

@@ -6,6 +6,7 @@
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <dirent.h>
 #include <string.h>
 
 #include "dsl_util.h"
@@ -106,6 +107,11 @@ char *dsl_job_view_dir(const struct dsl_config *c, unsigned long id, const char 
 char *dsl_job_run_dir(const struct dsl_config *c, unsigned long id, const char *name)
 {
 	return dsl_xasprintf("%s/%lu/%s", c->run_root, id, name);
+}
+
+int dsl_job_is_set_entry(const char *name, unsigned char d_type)
+{
+	return name[0] != '.' && d_type == DT_DIR && strcmp(name, DSL_JOB_TRACKER_DIR) != 0;
 }
 
 char *dsl_job_lower_dir(const struct dsl_config *c, unsigned long id, const char *name)

@@ -42,6 +42,9 @@ int dsl_job_lookup_user(struct dsl_job *job, struct dsl_err *e);
  *            CACHE/user-UID/INFOHASH    (cache_policy=keep: reused by later jobs) */
 char *dsl_job_view_dir(const struct dsl_config *c, unsigned long id, const char *name);
 char *dsl_job_run_dir(const struct dsl_config *c, unsigned long id, const char *name);
+/* A directory entry of RUN/JOBID or MOUNT/JOBID that is a set's (not the
+ * tracker's, not .lower). */
+int dsl_job_is_set_entry(const char *name, unsigned char d_type);
 /* RUN/JOBID/.lower/NAME: where the FUSE view is mounted (root only). */
 char *dsl_job_lower_dir(const struct dsl_config *c, unsigned long id, const char *name);
 char *dsl_job_jobrun_dir(const struct dsl_config *c, unsigned long id);

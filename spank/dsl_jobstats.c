@@ -88,14 +88,6 @@ static void version(json_object *st, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
-/* Time to complete: the helper's own figure when it gives one; else the
- * prolog's (wait=all waited for it). */
-static json_object *complete_seconds(json_object *st, json_object *pro)
-{
-	json_object *v = jget(st, "complete_seconds", NULL);
-
-	return v ? v : jget(pro, "complete_seconds", NULL);
-}
 
 char *dsl_jobstats_line(const struct dsl_config *c, const struct dsl_job *job,
 			const char *set)
@@ -113,7 +105,7 @@ char *dsl_jobstats_line(const struct dsl_config *c, const struct dsl_job *job,
 		p99 = jget(st, "reads", "wait_latency_ms");
 		version(st, ver, sizeof(ver));
 		seconds(jget(pro, "ready_seconds", NULL), ready, sizeof(ready));
-		seconds(complete_seconds(st, pro), done, sizeof(done));
+		seconds(jget(st, "complete_seconds", NULL), done, sizeof(done));
 		line = dsl_xasprintf(
 			"job %lu on %s: set=%s version=%s role=%s complete=%s received=%lld "
 			"from_seeders=%lld from_peers=%lld sent=%lld ready_s=%s complete_s=%s "

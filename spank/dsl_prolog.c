@@ -99,7 +99,7 @@ static int mount_lower(struct prolog_ctx *x, const char *name, const char *lower
 	*strrchr(lower_root, '/') = '\0';
 	if (root_private_dir(lower_root, e) == 0 && root_private_dir(lower, e) == 0 &&
 	    root_dir(empty, e) == 0)
-		fd = dsl_fuse_mount(lower, name, x->job->uid, x->job->gid, 1, e);
+		fd = dsl_fuse_mount(lower, name, x->job->uid, x->job->gid, e);
 	free(lower_root);
 	return fd;
 }
@@ -302,8 +302,7 @@ static int start_set(struct prolog_ctx *x, size_t i, struct dsl_err *e)
 	char *view_parent = dsl_xasprintf("%s/%lu", c->mount_root, job->id);
 	char *cache_parent = dsl_strdup(cache);
 	char *lower = dsl_job_lower_dir(c, job->id, name);
-	char *empty = dsl_xasprintf("%s/%lu/%s/%s", c->run_root, job->id, DSL_JOB_LOWER_DIR,
-				    DSL_JOB_EMPTY_DIR);
+	char *empty = dsl_job_lower_dir(c, job->id, DSL_JOB_EMPTY_DIR);
 	int rc = -1, fd = -1;
 
 	*strrchr(cache_parent, '/') = '\0';
@@ -367,15 +366,14 @@ static double now_s(void)
 
 /* RUN/JOBID/prolog.json: what this node did and how long the job waited
  * for it (for `dsl status` and reports). */
-static int write_prolog_report(struct prolog_ctx *x, double ready_s, double complete_s,
-			       struct dsl_err *e)
+static int write_prolog_report(struct prolog_ctx *x, double ready_s, struct dsl_err *e)
 {
 	char *dir = dsl_job_jobrun_dir(x->c, x->job->id);
 	char *path = dsl_path_join(dir, "prolog.json");
 	char *text = dsl_xasprintf("{\"node\":\"%s\",\"tracker\":%s,\"seeder\":%s,"
-				   "\"ready_seconds\":%.3f,\"complete_seconds\":%.3f}\n",
+				   "\"ready_seconds\":%.3f}\n",
 				   x->job->self, x->roles.is_tracker ? "true" : "false",
-				   x->roles.is_seeder ? "true" : "false", ready_s, complete_s);
+				   x->roles.is_seeder ? "true" : "false", ready_s);
 	int rc = dsl_write_file_atomic(path, text, strlen(text), 0644, e);
 
 	free(text);
@@ -417,7 +415,7 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	enum dsl_prolog_result r = DSL_PROLOG_FAULT;
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	int user_mistake = 0;
-	double t0 = now_s(), ready_s, complete_s = -1;   /* complete: the helper's status */
+	double t0 = now_s(), ready_s;
 
 	if (root_dir(jobrun, e) < 0)
 		goto out;
@@ -441,7 +439,7 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 			goto out;
 	ready_s = now_s() - t0;
 	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
-	r = write_prolog_report(&x, ready_s, complete_s, e) < 0 || write_task_env(&x, e) < 0
+	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0
 		? DSL_PROLOG_FAULT : DSL_PROLOG_OK;
 out:
 	prolog_ctx_free(&x);

@@ -70,7 +70,6 @@ int dsl_wait_all_job(const struct dsl_config *c, unsigned long jobid, struct dsl
 	DIR *d = opendir(dir);
 	struct dsl_setlist sets = { 0 };
 	struct dirent *de;
-	int rc;
 
 	if (!d) {
 		dsl_err_set(e, "%s: %s", dir, strerror(errno));
@@ -78,14 +77,12 @@ int dsl_wait_all_job(const struct dsl_config *c, unsigned long jobid, struct dsl
 		return -1;
 	}
 	while ((de = readdir(d)) && sets.n < DSL_JOB_MAX_SETS) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR ||
-		    !strcmp(de->d_name, DSL_JOB_TRACKER_DIR) ||
+		if (!dsl_job_is_set_entry(de->d_name, de->d_type) ||
 		    strlen(de->d_name) >= sizeof(sets.names[0]))
 			continue;
 		snprintf(sets.names[sets.n++], sizeof(sets.names[0]), "%s", de->d_name);
 	}
 	closedir(d);
 	free(dir);
-	rc = dsl_wait_all(c, jobid, &sets, e);
-	return rc;
+	return dsl_wait_all(c, jobid, &sets, e);
 }
