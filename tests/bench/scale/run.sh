@@ -25,6 +25,7 @@ rate=20mbit
 size=8
 methods="naive sbcast dsl-lazy dsl-all"
 shares=on
+piece_size=
 out=$here/results
 build=${DSL_BUILD_DIR:-}
 while [ $# -gt 0 ]; do
@@ -34,6 +35,7 @@ while [ $# -gt 0 ]; do
 	--size) size=$2; shift 2 ;;
 	--methods) methods=$2; shift 2 ;;
 	--shares) shares=$2; shift 2 ;;
+	--piece-size) piece_size=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--smoke) ns=4; size=2; rate=50mbit; out=/var/tmp/dsl-bench-smoke; shift ;;
@@ -103,7 +105,7 @@ python3 "$here/mkset.py" "$W/set" "$size"
 tar -C "$W" -cf "$W/pub/set.tar" set
 set_bytes=$(du -sb --apparent-size "$W/set" | cut -f1)
 set_files=$(find "$W/set" -type f | wc -l)
-"$W/bin/dsl" create bench "$W/set" --registry "$W/reg" \
+"$W/bin/dsl" create bench "$W/set" --registry "$W/reg" ${piece_size:+--piece-size "$piece_size"} \
 	--env LD_LIBRARY_PATH=lib --env PYTHONPATH=python >/dev/null
 chmod -R a+rX "$W"
 ideal=$(awk -v b="$set_bytes" -v r="$rate_bps" 'BEGIN {printf "%.2f", b * 8 / r}')
@@ -151,7 +153,8 @@ done
 
 as_user() {
 	(cd "$W" && runuser -u "$DSL_CLUSTER_USER" -- env SLURM_CONF="$SLURM_CONF" \
-		PATH=/usr/local/bin:/usr/bin:/bin BENCH_FS_NODE="$FS" BENCH_FS_ADDR="$FS_ADDR" "$@")
+		PATH=/usr/local/bin:/usr/bin:/bin BENCH_FS_NODE="$FS" BENCH_FS_ADDR="$FS_ADDR" \
+		BENCH_RESULTS="${BENCH_RESULTS:-}" "$@")
 }
 cpu_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8}' /proc/stat; }
 fs_tx() { "$CLUSTER/cluster-exec.sh" "$FS" cat /sys/class/net/eth0/statistics/tx_bytes; }
@@ -177,51 +180,97 @@ set_wait() { # lazy|all
 	return 0
 }
 
+# await_job PID RESULTS N NAME: wait for the job's command (PID, a child of
+# this shell); its exit status in job_rc.  Once N tasks have written their
+# results (files in RESULTS), give the command 60 s, then scancel the job
+# (job_cancelled=1), and kill srun/sbatch 10 s after that: count it as done.
+# Seen at 33 and 65 nodes on this 2-core machine: one slurmstepd's
+# MESSAGE_TASK_EXIT to srun failed ("Connection timed out") and srun waited
+# in slurm_step_launch_wait_finish for ever, even after scancel.
+# Bounded: 1600 s (and the command's own timeout).
+await_job() {
+	local pid=$1 res=$2 n=$3 name=$4 since=-1 i rc=0
+	local -a f
+	job_cancelled=0
+	for i in $(seq 1 16000); do
+		kill -0 "$pid" 2>/dev/null || break
+		if [ "$since" -lt 0 ]; then
+			f=("$res"/*)
+			[ -e "${f[0]}" ] && [ "${#f[@]}" -ge "$n" ] && since=$i
+		elif [ $((i - since)) -eq 600 ]; then
+			say "  $name: every task reported, the job's command had not returned 60 s later: cancelled" >&2
+			scancel -n "$name" >&2
+			job_cancelled=1
+		elif [ $((i - since)) -ge 700 ]; then
+			say "  $name: still running 10 s after scancel: killed" >&2
+			pkill -KILL -u "$DSL_CLUSTER_USER" -x srun
+			pkill -KILL -u "$DSL_CLUSTER_USER" -x sbatch
+			break
+		fi
+		sleep 0.1
+	done
+	wait "$pid" || rc=$?
+	[ "$since" -ge 0 ] && rc=0
+	job_rc=$rc
+}
+
 csv=$out/scale.csv
 echo "nodes,method,set_mib,files,rate_mbit,ideal_s,have_s,loaded_s,have_over_ideal,fs_sent_mib,fs_sent_over_set,cpu_busy_pct,nodes_ok,first_have_s,median_have_s,from_peers_pct" > "$csv"
 # run_one N METHOD: one job, one CSV row.
 run_one() {
-	local n=$1 m=$2 all nodes o rc t0 t1 c0 c1 x0 x1
+	local n=$1 m=$2 all nodes o rc t0 t1 c0 c1 x0 x1 job_rc job_cancelled
 	all="$DSL_CLUSTER_PREFIX[1-$((n + 1))]"
 	nodes="$DSL_CLUSTER_PREFIX[2-$((n + 1))]"
 	o=$W/out-$n-$m
 	wait_idle
 	if [ "$m" = "${methods%% *}" ]; then
-		# The cost of starting any job on these nodes (srun of true).
+		# The cost of starting any job on these nodes (each task
+		# touches a file; if srun hangs, the last file's time).
+		BENCH_RESULTS=$W/res/$n-launch
+		install -d -o "$DSL_CLUSTER_USER" "$BENCH_RESULTS"
 		t0=$(now)
-		as_user timeout 300 srun -N$((n + 1)) -w "$all" true >/dev/null 2>&1 || true
+		as_user timeout 300 srun -J "bench-$n-launch" -N$((n + 1)) -w "$all" \
+			/bin/sh -c 'touch "$BENCH_RESULTS/$(hostname)"' >/dev/null 2>&1 &
+		await_job $! "$BENCH_RESULTS" $((n + 1)) "bench-$n-launch"
 		t1=$(now)
+		[ "$job_cancelled" = 0 ] || t1=$(stat -c %.9Y "$BENCH_RESULTS"/* | sort -n | tail -n 1)
 		awk -v n="$n" -v a="$t0" -v b="$t1" -v i="$ideal" 'BEGIN {printf "%d,launch,,,,%.2f,%.2f,%.2f,,,,,%d,,,\n", n, i, b - a, b - a, n}' >> "$csv"
 		wait_idle
 	fi
+	BENCH_RESULTS=$W/res/$n-$m
+	install -d -o "$DSL_CLUSTER_USER" "$BENCH_RESULTS"
+	[ "${m#dsl-}" = "$m" ] || set_wait "${m#dsl-}"
 	read -r c0 c1 <<< "$(cpu_ticks)"
 	x0=$(fs_tx)
 	t0=$(now)
-	rc=0
 	case $m in
-	naive) as_user timeout 1500 srun -N"$n" -w "$nodes" "$W/bin/task.sh" naive > "$o" 2>&1 || rc=$? ;;
-	sbcast) as_user timeout 1500 sbatch --wait -N$((n + 1)) -w "$all" -o "$o" \
-			"$W/bin/sbcast-job.sh" "$W/pub/set.tar" "$W/bin/task.sh" >/dev/null 2>&1 || rc=$? ;;
+	naive) as_user timeout 1500 srun -J "bench-$n-$m" -N"$n" -w "$nodes" "$W/bin/task.sh" naive > "$o" 2>&1 & ;;
+	sbcast) as_user timeout 1500 sbatch -J "bench-$n-$m" --wait -N$((n + 1)) -w "$all" -o "$o" \
+			"$W/bin/sbcast-job.sh" "$W/pub/set.tar" "$W/bin/task.sh" >/dev/null 2>&1 & ;;
 	dsl-lazy|dsl-all)
-		set_wait "${m#dsl-}"
-		as_user timeout 1500 srun -N$((n + 1)) -w "$all" --dsl-set=bench "$W/bin/task.sh" dsl > "$o" 2>&1 || rc=$? ;;
+		as_user timeout 1500 srun -J "bench-$n-$m" -N$((n + 1)) -w "$all" --dsl-set=bench "$W/bin/task.sh" dsl > "$o" 2>&1 & ;;
 	esac
-	t1=$(now)
+	await_job $! "$BENCH_RESULTS" "$n" "bench-$n-$m"
+	rc=$job_rc
 	x1=$(fs_tx)
 	read -r c0 c1 <<< "$(cpu_ticks | awk -v b="$c0" -v t="$c1" '{print $1 - b, $2 - t}')"
-	python3 - "$o" "$n" "$m" "$t0" "$t1" "$set_bytes" "$set_files" "$rate_bps" "$ideal" \
+	python3 - "$o" "$BENCH_RESULTS" "$n" "$m" "$t0" "$set_bytes" "$set_files" "$rate_bps" "$ideal" \
 		"$((x1 - x0))" "$c0" "$c1" "$rc" >> "$csv" <<'PY'
-import sys
-o, n, m, t0, t1, sb, sf, rate, ideal, sent, busy, tot, rc = sys.argv[1:]
+import os, sys
+o, res, n, m, t0, sb, sf, rate, ideal, sent, busy, tot, rc = sys.argv[1:]
 n, t0, sb, ideal = int(n), float(t0), int(sb), float(ideal)
 have, loaded = [], []
 sbcast = None
 from_fs = from_peers = 0
 for line in open(o, errors="replace"):
+    if line.startswith("SBCAST "):
+        sbcast = float(line.split()[1])
+# The tasks' lines from their files (srun's copy of them may be incomplete).
+lines = [open(os.path.join(res, f), errors="replace").read()
+         for f in sorted(os.listdir(res)) if not f.startswith(".")]
+for line in lines:
     w = line.split()
-    if w[:1] == ["SBCAST"]:
-        sbcast = float(w[1])
-    elif w[:1] == ["BENCH"] and len(w) >= 4:
+    if w[:1] == ["BENCH"] and len(w) >= 4:
         loaded.append(float(w[3]))
         if len(w) == 6 and w[4] != "-":
             from_fs += int(w[4])
