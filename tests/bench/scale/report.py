@@ -42,7 +42,7 @@ def main():
         cells = ["%s / %s" % (fmt(val(n, m, "have_s")), fmt(val(n, m, "loaded_s"))) for m in ms]
         out.append("| %d | %.1f | %s | %s |" % (n, ideal, " | ".join(cells), fmt(launch.get(n), "%.2f")))
     out.append("")
-    out.append("(empty job: `srun -N N+1 true` on the same nodes, the launch cost every method includes)")
+    out.append("(empty job: `srun -N N+1` of a shell touching a file, on the same nodes: the launch cost every method includes)")
     out.append("")
     out.append("File server sent (multiples of S) and CPU busy (%% of %s cores) during each run:" % cpus)
     out.append("")
