@@ -214,6 +214,7 @@ await_job() {
 	job_rc=$rc
 }
 
+runs=0   # results directory per job: the same N may be given twice
 csv=$out/scale.csv
 echo "nodes,method,set_mib,files,rate_mbit,ideal_s,have_s,loaded_s,have_over_ideal,fs_sent_mib,fs_sent_over_set,cpu_busy_pct,nodes_ok,first_have_s,median_have_s,from_peers_pct" > "$csv"
 # run_one N METHOD: one job, one CSV row.
@@ -226,7 +227,8 @@ run_one() {
 	if [ "$m" = "${methods%% *}" ]; then
 		# The cost of starting any job on these nodes (each task
 		# touches a file; if srun hangs, the last file's time).
-		BENCH_RESULTS=$W/res/$n-launch
+		runs=$((runs + 1))
+		BENCH_RESULTS=$W/res/$runs-$n-launch
 		install -d -o "$DSL_CLUSTER_USER" "$BENCH_RESULTS"
 		t0=$(now)
 		as_user timeout 300 srun -J "bench-$n-launch" -N$((n + 1)) -w "$all" \
@@ -237,7 +239,8 @@ run_one() {
 		awk -v n="$n" -v a="$t0" -v b="$t1" -v i="$ideal" 'BEGIN {printf "%d,launch,,,,%.2f,%.2f,%.2f,,,,,%d,,,\n", n, i, b - a, b - a, n}' >> "$csv"
 		wait_idle
 	fi
-	BENCH_RESULTS=$W/res/$n-$m
+	runs=$((runs + 1))
+	BENCH_RESULTS=$W/res/$runs-$n-$m
 	install -d -o "$DSL_CLUSTER_USER" "$BENCH_RESULTS"
 	[ "${m#dsl-}" = "$m" ] || set_wait "${m#dsl-}"
 	read -r c0 c1 <<< "$(cpu_ticks)"
