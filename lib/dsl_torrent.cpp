@@ -509,14 +509,17 @@ int pick_port(const std::string &ip, int lo, int hi)
 using seed_clock = std::chrono::steady_clock;
 class seed_once_peer;
 
-struct seed_once : lt::torrent_plugin {
+struct seed_once : lt::torrent_plugin, std::enable_shared_from_this<seed_once> {
 	std::vector<uint16_t> holders;          /* downloaders that have piece p */
 	std::vector<seed_clock::time_point> sent_at;
 	std::vector<const seed_once_peer *> sent_to;   /* last sent to, or queued */
 	std::set<seed_once_peer *> peers;
-	std::atomic<uint64_t> *refused;         /* requests answered with a reject */
+	/* Requests answered with a reject; shared with the session, and the
+	 * peers share this state: libtorrent may free a torrent before its
+	 * connections at shutdown. */
+	std::shared_ptr<std::atomic<uint64_t>> refused;
 
-	seed_once(int npieces, std::atomic<uint64_t> *refused_count)
+	seed_once(int npieces, std::shared_ptr<std::atomic<uint64_t>> refused_count)
 		: holders((size_t)npieces, 0), sent_at((size_t)npieces),
 		  sent_to((size_t)npieces, nullptr), refused(refused_count) {}
 	std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle &pc) override;
@@ -526,8 +529,8 @@ struct seed_once : lt::torrent_plugin {
 
 class seed_once_peer : public lt::peer_plugin {
 public:
-	seed_once_peer(seed_once &t, const lt::peer_connection_handle &pc)
-		: t_(t), pc_(pc), has_(t.holders.size(), false)
+	seed_once_peer(std::shared_ptr<seed_once> t, const lt::peer_connection_handle &pc)
+		: keep_(std::move(t)), t_(*keep_), pc_(pc), has_(t_.holders.size(), false)
 	{
 		t_.peers.insert(this);
 	}
@@ -679,6 +682,7 @@ private:
 			(*t_.refused)++;
 	}
 
+	std::shared_ptr<seed_once> keep_;
 	seed_once &t_;
 	lt::peer_connection_handle pc_;
 	std::vector<bool> has_;
@@ -690,7 +694,7 @@ std::shared_ptr<lt::peer_plugin> seed_once::new_connection(const lt::peer_connec
 {
 	if (pc.type() != lt::connection_type::bittorrent)
 		return nullptr;
-	return std::make_shared<seed_once_peer>(*this, pc);
+	return std::make_shared<seed_once_peer>(shared_from_this(), pc);
 }
 
 void seed_once::expire(seed_clock::time_point now)
@@ -718,7 +722,8 @@ struct dsl_session {
 	std::vector<std::string> sources;      /* seeder: file index -> source */
 	std::atomic<int> ndone{0};
 	std::atomic<double> complete_at{0};    /* CLOCK_REALTIME of the last piece */
-	std::atomic<uint64_t> refused{0};      /* seeder: requests held back, rejected */
+	std::shared_ptr<std::atomic<uint64_t>> refused =   /* seeder: requests held back */
+		std::make_shared<std::atomic<uint64_t>>(0);
 	int npieces = 0;
 	int port = 0;
 	bool seeding = false;
@@ -1139,7 +1144,7 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	s->h = s->ses->add_torrent(std::move(atp), ec);
 	if (!ec && s->seeding) {
 		int np = s->npieces;
-		std::atomic<uint64_t> *refused = &s->refused;
+		std::shared_ptr<std::atomic<uint64_t>> refused = s->refused;
 		s->h.add_extension([np, refused](const lt::torrent_handle &, lt::client_data_t) {
 			return std::shared_ptr<lt::torrent_plugin>(std::make_shared<seed_once>(np, refused));
 		});
@@ -1315,7 +1320,7 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 	st->down_rate = s->st.download_payload_rate;
 	st->up_rate = s->st.upload_payload_rate;
 	st->hash_failures = s->hash_failures;
-	st->refused = s->refused.load();
+	st->refused = s->refused->load();
 	st->peers = static_cast<struct dsl_peer_stat *>(
 		calloc(s->acc.size() + 1, sizeof(struct dsl_peer_stat)));
 	if (!st->peers)
