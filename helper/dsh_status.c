@@ -114,7 +114,6 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	add_u64(bytes, "from_seeders", st.from_seeds);
 	add_u64(bytes, "from_peers", st.from_peers);
 	add_u64(bytes, "redundant", st.redundant);
-	add_u64(o, "refused_requests", st.refused);
 	json_object_object_add(o, "bytes", bytes);
 	json_object_object_add(rates, "down", json_object_new_int(st.down_rate));
 	json_object_object_add(rates, "up", json_object_new_int(st.up_rate));

@@ -7,10 +7,8 @@
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/create_torrent.hpp>
-#include <libtorrent/extensions.hpp>
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/hex.hpp>
-#include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_info.hpp>
 #include <libtorrent/session.hpp>
 #include <libtorrent/session_params.hpp>
@@ -488,228 +486,6 @@ int pick_port(const std::string &ip, int lo, int hi)
 	return -1;
 }
 
-/* ---- Seeder: each piece leaves the file server about once -------------- *
- *
- * Downloaders ask a seeder for any piece it has while it has request slots
- * free, also for pieces another node already has or is being sent: the
- * file server sent 1.9-4.1x the set (scale benchmark).  The seeder holds
- * such a request back instead of serving it, and answers it with a
- * reject-request (BEP 6) when another node announces the piece, or after
- * SEED_HOLD_MS: the downloader then picks again, by then usually a piece
- * only the seeder has, or the same piece from the node that has it.  A
- * piece a downloader asks for that no other node has and nobody is being
- * sent (or was sent more than SEED_RESEND_MS ago: that node may be slow or
- * gone) is served at once.  Rejects only on those two events, never at
- * once, so a downloader that keeps asking for the same piece gets an
- * answer at most 1000/SEED_HOLD_MS times a second.  Other seeders count
- * for nothing.  libtorrent calls all of this on its network thread. */
-#define SEED_HOLD_MS 250
-#define SEED_RESEND_MS 3000
-
-using seed_clock = std::chrono::steady_clock;
-class seed_once_peer;
-
-struct seed_once : lt::torrent_plugin, std::enable_shared_from_this<seed_once> {
-	std::vector<uint16_t> holders;          /* downloaders that have piece p */
-	std::vector<seed_clock::time_point> sent_at;
-	std::vector<const seed_once_peer *> sent_to;   /* last sent to, or queued */
-	std::set<seed_once_peer *> peers;
-	/* Requests answered with a reject; shared with the session, and the
-	 * peers share this state: libtorrent may free a torrent before its
-	 * connections at shutdown. */
-	std::shared_ptr<std::atomic<uint64_t>> refused;
-
-	seed_once(int npieces, std::shared_ptr<std::atomic<uint64_t>> refused_count)
-		: holders((size_t)npieces, 0), sent_at((size_t)npieces),
-		  sent_to((size_t)npieces, nullptr), refused(refused_count) {}
-	std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle &pc) override;
-	void expire(seed_clock::time_point now);
-	void release(int piece);
-};
-
-class seed_once_peer : public lt::peer_plugin {
-public:
-	seed_once_peer(std::shared_ptr<seed_once> t, const lt::peer_connection_handle &pc)
-		: keep_(std::move(t)), t_(*keep_), pc_(pc), has_(t_.holders.size(), false)
-	{
-		t_.peers.insert(this);
-	}
-
-	~seed_once_peer() override
-	{
-		for (size_t p = 0; p < has_.size(); p++) {
-			if (has_[p])
-				t_.holders[p]--;
-			if (t_.sent_to[p] == this)
-				t_.sent_to[p] = nullptr;
-		}
-		t_.peers.erase(this);
-	}
-
-	lt::string_view type() const override { return "dsl_seed_once"; }
-
-	bool on_have(lt::piece_index_t p) override
-	{
-		add(static_cast<int>(p));
-		t_.release(static_cast<int>(p));
-		return false;
-	}
-
-	bool on_bitfield(const lt::bitfield &b) override
-	{
-		for (int p = 0; p < (int)has_.size() && p < b.size(); p++)
-			if (b.get_bit(p))
-				add(p);
-		return false;
-	}
-
-	bool on_have_all() override
-	{
-		for (int p = 0; p < (int)has_.size(); p++)
-			add(p);
-		return false;
-	}
-
-	bool on_dont_have(lt::piece_index_t p) override
-	{
-		int k = static_cast<int>(p);
-		if (k >= 0 && k < (int)has_.size() && has_[(size_t)k]) {
-			has_[(size_t)k] = false;
-			t_.holders[(size_t)k]--;
-		}
-		return false;
-	}
-
-	bool on_request(const lt::peer_request &r) override
-	{
-		int p = static_cast<int>(r.piece);
-		auto now = seed_clock::now();
-		t_.expire(now);
-		if (p < 0 || p >= (int)has_.size() || seeder())
-			return false;
-		const seed_once_peer *to = t_.sent_to[(size_t)p];
-		bool elsewhere = t_.holders[(size_t)p] > 0;
-		bool sending = to && to != this &&
-			now - t_.sent_at[(size_t)p] < std::chrono::milliseconds(SEED_RESEND_MS);
-		if (!elsewhere && !sending) {
-			/* Asked again by the same node: not a new start. */
-			if (to != this)
-				t_.sent_at[(size_t)p] = now;
-			t_.sent_to[(size_t)p] = this;
-			queued_.push_back(r);
-			return false;
-		}
-		held_.push_back({r, now});
-		return true;
-	}
-
-	/* A held request is ours to drop.  A queued one libtorrent drops; if
-	 * it was the piece's first sending, the piece is free again (seen: a
-	 * node cancelling and asking again for an urgent piece that waited
-	 * behind its other requests, while every other node was held back). */
-	bool on_cancel(const lt::peer_request &r) override
-	{
-		for (auto it = held_.begin(); it != held_.end(); ++it)
-			if (it->first == r) {
-				held_.erase(it);
-				return true;
-			}
-		auto q = std::find(queued_.begin(), queued_.end(), r);
-		if (q != queued_.end()) {
-			queued_.erase(q);
-			int p = static_cast<int>(r.piece);
-			if (t_.sent_to[(size_t)p] == this)
-				t_.sent_to[(size_t)p] = nullptr;
-		}
-		return false;
-	}
-
-	void sent_piece(const lt::peer_request &r) override
-	{
-		int p = static_cast<int>(r.piece);
-		auto q = std::find(queued_.begin(), queued_.end(), r);
-		if (q != queued_.end())
-			queued_.erase(q);
-		if (p >= 0 && p < (int)has_.size()) {
-			t_.sent_to[(size_t)p] = this;
-			t_.sent_at[(size_t)p] = seed_clock::now();
-		}
-	}
-
-	void tick() override { t_.expire(seed_clock::now()); }
-
-	/* Reject held requests: for piece p (all), or older than the hold. */
-	void reject_held(int piece, seed_clock::time_point older_than)
-	{
-		std::vector<std::pair<lt::peer_request, seed_clock::time_point>> keep;
-		for (const auto &h : held_) {
-			if (static_cast<int>(h.first.piece) == piece || h.second < older_than)
-				reject(h.first);
-			else
-				keep.push_back(h);
-		}
-		held_.swap(keep);
-	}
-
-private:
-	/* Known once the handshake is done (an outgoing connection is made
-	 * before it), which is before any have or request arrives. */
-	bool seeder() const { return std::memcmp(pc_.pid().data(), DSL_SEEDER_ID, 3) == 0; }
-
-	void add(int p)
-	{
-		if (p < 0 || p >= (int)has_.size() || has_[(size_t)p] || seeder())
-			return;
-		has_[(size_t)p] = true;
-		t_.holders[(size_t)p]++;
-	}
-
-	static void put32(char *b, uint32_t v)
-	{
-		b[0] = (char)(v >> 24); b[1] = (char)(v >> 16); b[2] = (char)(v >> 8); b[3] = (char)v;
-	}
-
-	void reject(const lt::peer_request &r)
-	{
-		char msg[17];
-		put32(msg, 13);
-		msg[4] = 16;   /* BEP 6 reject request: index, begin, length */
-		put32(msg + 5, (uint32_t)static_cast<int>(r.piece));
-		put32(msg + 9, (uint32_t)r.start);
-		put32(msg + 13, (uint32_t)r.length);
-		pc_.send_buffer(msg, (int)sizeof(msg));
-		if (t_.refused)
-			(*t_.refused)++;
-	}
-
-	std::shared_ptr<seed_once> keep_;
-	seed_once &t_;
-	lt::peer_connection_handle pc_;
-	std::vector<bool> has_;
-	std::vector<std::pair<lt::peer_request, seed_clock::time_point>> held_;
-	std::vector<lt::peer_request> queued_;   /* served, not yet sent */
-};
-
-std::shared_ptr<lt::peer_plugin> seed_once::new_connection(const lt::peer_connection_handle &pc)
-{
-	if (pc.type() != lt::connection_type::bittorrent)
-		return nullptr;
-	return std::make_shared<seed_once_peer>(shared_from_this(), pc);
-}
-
-void seed_once::expire(seed_clock::time_point now)
-{
-	auto before = now - std::chrono::milliseconds(SEED_HOLD_MS);
-	for (seed_once_peer *p : peers)
-		p->reject_held(-1, before);
-}
-
-void seed_once::release(int piece)
-{
-	for (seed_once_peer *p : peers)
-		p->reject_held(piece, seed_clock::time_point::min());
-}
-
 } /* namespace */
 
 struct dsl_session {
@@ -722,8 +498,6 @@ struct dsl_session {
 	std::vector<std::string> sources;      /* seeder: file index -> source */
 	std::atomic<int> ndone{0};
 	std::atomic<double> complete_at{0};    /* CLOCK_REALTIME of the last piece */
-	std::shared_ptr<std::atomic<uint64_t>> refused =   /* seeder: requests held back */
-		std::make_shared<std::atomic<uint64_t>>(0);
 	int npieces = 0;
 	int port = 0;
 	bool seeding = false;
@@ -1142,13 +916,6 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 
 	lt::error_code ec;
 	s->h = s->ses->add_torrent(std::move(atp), ec);
-	if (!ec && s->seeding) {
-		int np = s->npieces;
-		std::shared_ptr<std::atomic<uint64_t>> refused = s->refused;
-		s->h.add_extension([np, refused](const lt::torrent_handle &, lt::client_data_t) {
-			return std::shared_ptr<lt::torrent_plugin>(std::make_shared<seed_once>(np, refused));
-		});
-	}
 	if (ec) {
 		dsl_err_set(e, "%s: cannot add torrent: %s", o->torrent_path, ec.message().c_str());
 		return -1;
@@ -1320,7 +1087,6 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 	st->down_rate = s->st.download_payload_rate;
 	st->up_rate = s->st.upload_payload_rate;
 	st->hash_failures = s->hash_failures;
-	st->refused = s->refused->load();
 	st->peers = static_cast<struct dsl_peer_stat *>(
 		calloc(s->acc.size() + 1, sizeof(struct dsl_peer_stat)));
 	if (!st->peers)

@@ -140,8 +140,6 @@ struct dsl_session_stats {
 						 timed-out requests): wasted */
 	int down_rate, up_rate;
 	int hash_failures;
-	uint64_t refused;             /* seeder: requests held back and rejected
-					 (another node had or was getting the piece) */
 	int npeers;                   /* entries in peers */
 	struct dsl_peer_stat *peers;  /* malloc'd; dsl_session_stats_free */
 };
