@@ -56,6 +56,10 @@ if [ ! -x "$build/helper/dsl-helper" ] || [ ! -r "$build/spank/.libs/dsl.so" ]; 
 	(cd "$src" && { test -x configure || autoreconf -fi >/dev/null; })
 	mkdir -p "$build"
 	(cd "$build" && { test -f Makefile || "$src/configure" -q; } && make -s -j2 >/dev/null)
+elif [ -f "$build/Makefile" ]; then
+	# Up to date with the source tree (an older build was once reused
+	# silently after a source change).
+	(cd "$build" && make -s -j2 >/dev/null) || { echo "main-job: build in $build failed" >&2; exit 1; }
 fi
 
 # --- the set: Debian's scientific Python stack, outside the system paths -----

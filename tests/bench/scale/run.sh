@@ -87,6 +87,9 @@ if [ -z "$build" ]; then
 		(cd "$src" && { test -x configure || autoreconf -fi >/dev/null; })
 		mkdir -p "$build"
 		(cd "$build" && { test -f Makefile || "$src/configure" -q; } && make -s -j2 >/dev/null)
+	elif [ -f "$build/Makefile" ]; then
+		# Up to date with the source tree, not a stale build.
+		(cd "$build" && make -s -j2 >/dev/null) || { echo "bench-scale: build in $build failed" >&2; exit 2; }
 	fi
 fi
 for f in helper/dsl-helper tracker/dsl-tracker cli/dsl spank/.libs/dsl.so; do
