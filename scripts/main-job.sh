@@ -47,20 +47,16 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 
 # --- build ------------------------------------------------------------------
+# scripts/build.sh configures once and brings the build up to date with the
+# source tree (make), so a build left from an older source is never reused.
 if [ ! -x "$build/helper/dsl-helper" ] || [ ! -r "$build/spank/.libs/dsl.so" ]; then
 	step "building into $build"
 	# Debian packages the build needs (the project's own installer, when present).
 	if [ -x "$here/install-deps.sh" ]; then
 		"$here/install-deps.sh" >/dev/null || { echo "main-job: scripts/install-deps.sh failed" >&2; exit 1; }
 	fi
-	(cd "$src" && { test -x configure || autoreconf -fi >/dev/null; })
-	mkdir -p "$build"
-	(cd "$build" && { test -f Makefile || "$src/configure" -q; } && make -s -j2 >/dev/null)
-elif [ -f "$build/Makefile" ]; then
-	# Up to date with the source tree (an older build was once reused
-	# silently after a source change).
-	(cd "$build" && make -s -j2 >/dev/null) || { echo "main-job: build in $build failed" >&2; exit 1; }
 fi
+DSL_BUILD_DIR=$build "$here/build.sh" >/dev/null || { echo "main-job: build in $build failed" >&2; exit 1; }
 
 # --- the set: Debian's scientific Python stack, outside the system paths -----
 step "publishing the set 'scipy' (Debian's python3-numpy, python3-scipy and their libraries)"

@@ -61,13 +61,8 @@ for c in $cases; do
 		--listen "198.18.98.$((11 + 2 * n))" --port 7001 || exit 1
 	sp=$(dsh_pid "seed$n")
 	dp=$(dsh_pid "down$n")
-	ok=0
-	for _ in $(seq 1 1200); do   # 0.1 s: 2 min
-		grep -q '"complete":true' "$DSH_TMP/down$n/run/status.json" 2>/dev/null && { ok=1; break; }
-		sleep 0.1
-	done
+	dsh_wait_complete "down$n" 120 || { say "FAIL: $c: not complete within 2 min"; exit 1; }
 	t1=$(date +%s.%N)
-	[ "$ok" = 1 ] || { say "FAIL: $c: not complete within 2 min"; exit 1; }
 	awk -v c="$c" -v a="$t0" -v b="$t1" -v d="$(ticks "$dp")" -v s="$(ticks "$sp")" \
 	    -v t="$(top_thread "$dp")" -v hz="$hz" -v mib="$size" 'BEGIN {
 		printf "%-12s %8.2f %10.2f %10.2f %11.1f%% %12.1f %9.0f%%\n", c, b - a, d / hz, s / hz,

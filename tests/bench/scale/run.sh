@@ -81,16 +81,11 @@ trap 'exit 1' INT TERM
 
 # --- build ----------------------------------------------------------------
 if [ -z "$build" ]; then
+	# Up to date with the source tree (scripts/build.sh: configure once, make).
 	build=/var/tmp/dsl-bench-build
-	if [ ! -x "$build/helper/dsl-helper" ] || [ ! -r "$build/spank/.libs/dsl.so" ]; then
-		say "building into $build"
-		(cd "$src" && { test -x configure || autoreconf -fi >/dev/null; })
-		mkdir -p "$build"
-		(cd "$build" && { test -f Makefile || "$src/configure" -q; } && make -s -j2 >/dev/null)
-	elif [ -f "$build/Makefile" ]; then
-		# Up to date with the source tree, not a stale build.
-		(cd "$build" && make -s -j2 >/dev/null) || { echo "bench-scale: build in $build failed" >&2; exit 2; }
-	fi
+	say "building into $build"
+	DSL_BUILD_DIR=$build "$src/scripts/build.sh" >/dev/null ||
+		{ echo "bench-scale: build in $build failed" >&2; exit 2; }
 fi
 for f in helper/dsl-helper tracker/dsl-tracker cli/dsl spank/.libs/dsl.so; do
 	[ -r "$build/$f" ] || { echo "bench-scale: $build/$f: not built" >&2; exit 2; }
