@@ -58,6 +58,10 @@ import re, sys
 m = re.fullmatch(r"([0-9.]+)(k|m|g)?bit", sys.argv[1])
 sys.exit(1) if not m else print(int(float(m[1]) * {None: 1, "k": 1e3, "m": 1e6, "g": 1e9}[m[2]]))' "$rate") ||
 	{ echo "bench-scale: --rate $rate: expected e.g. 20mbit" >&2; exit 2; }
+# One command on a fresh machine: the project's installer adds what is
+# missing (it installs only packages not yet there).
+"$src/scripts/install-deps.sh" >/dev/null ||
+	{ echo "bench-scale: scripts/install-deps.sh failed" >&2; exit 2; }
 for b in gnuplot curl tar sbcast; do
 	command -v "$b" >/dev/null || { echo "bench-scale: $b not found (scripts/install-deps.sh)" >&2; exit 2; }
 done
