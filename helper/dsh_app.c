@@ -127,6 +127,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.listen_ip = o->listen_ip;
 	so.port_min = o->port_min;
 	so.port_max = o->port_max;
+	so.port_first = o->port_first;
 	so.torrent_path = o->torrent;
 	so.trackers = o->ntrackers ? o->trackers : NULL;
 	so.peers = (const char *const *)a->peers;
@@ -281,8 +282,13 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	}
 	a->aux_running = 1;
 	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, a->desc.infohash,
+			       o->report_every_ms,
 			       dsl_session_port(a->ses), log, e) != 0)
 		return -1;
+	if (o->port_first && dsl_session_port(a->ses) != o->port_first)
+		dsl_info(log, "port %d is taken: listening on %d instead (the tracker learns it "
+			 "from the announce; this node dials its direct peers itself)", o->port_first,
+			 dsl_session_port(a->ses));
 	dsl_info(log, "set %s (%s): %s, view at %s, listening on %s:%d", a->desc.name,
 		 a->desc.infohash, a->status.role, o->mountpoint, o->listen_ip,
 		 dsl_session_port(a->ses));

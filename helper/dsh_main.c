@@ -104,9 +104,10 @@ int main(int argc, char **argv)
 	}
 	if (rc != 0) {
 		fprintf(stderr, "dsl-helper: %s\n", e.msg);
+		dsh_opts_free(&o);
 		return 2;
 	}
-	if (o.ctl_dir)
-		return run_ctl(&o);
-	return serve(&o);
+	rc = o.ctl_dir ? run_ctl(&o) : serve(&o);
+	dsh_opts_free(&o);
+	return rc;
 }

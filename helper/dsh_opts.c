@@ -1,17 +1,19 @@
 /* dsh_opts.c - parse and check the command line before anything starts, so
  * a bad option fails the prolog with a message naming it. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dsh_opts.h"
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_HELP };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_HELP };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -34,6 +36,8 @@ static const struct option dsh_longopts[] = {
 	{"job", required_argument, NULL, O_JOB},
 	{"node", required_argument, NULL, O_NODE},
 	{"share", required_argument, NULL, O_SHARE},
+	{"spec-fd", required_argument, NULL, O_SPEC_FD},
+	{"spec", required_argument, NULL, O_SPEC},
 	{"help", no_argument, NULL, O_HELP},
 	{NULL, 0, NULL, 0},
 };
@@ -48,6 +52,8 @@ void dsh_opts_usage(FILE *out)
 	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
+	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
+	      "                  (everything from a job spec, as the Slurm plugin starts it)\n"
 	      "       dsl-helper --ctl RUNDIR status|stop\n", out);
 }
 
@@ -172,6 +178,14 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		break;
 	case O_SHARE:
 		return parse_share(arg, o, e);
+	case O_SPEC_FD:
+		if (parse_int(arg, 3, 1023, &v) != 0) {
+			dsl_err_set(e, "--spec-fd %s: expected an open fd (3-1023)", arg);
+			return -1;
+		}
+		o->spec_fd = (int)v;
+		break;
+	case O_SPEC: o->spec_file = arg; break;
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
@@ -183,6 +197,70 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		dsl_err_set(e, "unknown option (see --help)");
 		return -1;
 	}
+	return 0;
+}
+
+void dsh_opts_free(struct dsh_opts *o)
+{
+	dsl_spec_free(&o->spec);
+}
+
+/* Every option from the spec: the same fields the command line sets. */
+static void from_spec(struct dsh_opts *o)
+{
+	const struct dsl_spec *s = &o->spec;
+
+	o->desc = s->desc;
+	o->torrent = s->torrent;
+	o->mount = s->mount;
+	o->mountpoint = s->mountpoint;
+	o->cache = s->cache;
+	o->run_dir = s->run_dir;
+	o->log_file = s->log_file;
+	o->seed = s->seeder;
+	o->port_min = s->port_min;
+	o->port_max = s->port_max;
+	o->port_first = s->port;
+	o->read_timeout = s->read_timeout;
+	o->cache_policy = s->keep_cache ? DSH_CACHE_KEEP : DSH_CACHE_REMOVE;
+	o->job = s->job;
+	o->node = s->node;
+	o->share_index = (int)s->share_index;
+	o->share_count = (int)s->share_count;
+	o->report_every_ms = s->report_every_ms;
+	for (size_t i = 0; i < s->ntrackers; i++)
+		o->trackers[o->ntrackers++] = s->trackers[i];
+	for (size_t i = 0; i < s->npeers; i++)
+		o->peers[o->npeers++] = s->peers[i].addr;
+}
+
+/* --spec-fd / --spec: nothing else but --foreground may be given. */
+static int load_spec(struct dsh_opts *o, int argc, char **argv, struct dsl_err *e)
+{
+	int fd = o->spec_fd, rc;
+
+	for (int i = 1; i < argc; i++)
+		if (strncmp(argv[i], "--spec", 6) && strcmp(argv[i], "--foreground") &&
+		    (i == 1 || strncmp(argv[i - 1], "--spec", 6))) {
+			dsl_err_set(e, "%.64s: not with a job spec (it holds every option)", argv[i]);
+			return -1;
+		}
+	if (o->spec_file && fd >= 0) {
+		dsl_err_set(e, "--spec and --spec-fd: give one");
+		return -1;
+	}
+	if (o->spec_file) {
+		fd = open(o->spec_file, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			dsl_err_set(e, "--spec %s: %s", o->spec_file, strerror(errno));
+			return -1;
+		}
+	}
+	rc = dsl_spec_read_fd(fd, &o->spec, e);
+	close(fd);   /* read once: the daemon keeps no fd of root's file */
+	if (rc < 0)
+		return -1;
+	from_spec(o);
 	return 0;
 }
 
@@ -210,6 +288,7 @@ int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->spec_fd = -1;
 	o->read_timeout = 60;
 	o->listen_ip = "0.0.0.0";
 	opterr = 0;
@@ -238,5 +317,7 @@ int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e)
 		dsl_err_set(e, "%s: unexpected argument (see --help)", argv[optind]);
 		return -1;
 	}
+	if ((o->spec_fd >= 0 || o->spec_file) && load_spec(o, argc, argv, e) < 0)
+		return -1;
 	return check_required(o, e);
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "dsl_err.h"
+#include "dsl_spec.h"
 
 #define DSH_MAX_LIST 256
 
@@ -15,6 +16,8 @@ struct dsh_opts {
 	const char *desc, *torrent, *mount, *mountpoint, *cache, *run_dir;
 	const char *listen_ip, *log_file;
 	int seed, foreground, port_min, port_max, read_timeout;
+	int port_first;                          /* try this port of the range first; 0: min */
+	int report_every_ms;                     /* 0: DSH_REPORT_EVERY_MS */
 	long job;                                /* 0: not given */
 	const char *node;                        /* NULL: not given */
 	int share_index, share_count;            /* --share I/N; 0/0: none */
@@ -23,6 +26,11 @@ struct dsh_opts {
 	const char *trackers[DSH_MAX_LIST + 1];  /* NULL-terminated */
 	const char *peers[DSH_MAX_LIST + 1];
 	int ntrackers, npeers;
+	/* --spec-fd N / --spec FILE: the job spec (dsl_spec.h) gives every
+	 * option above; the strings point into it (dsh_opts_free). */
+	int spec_fd;                             /* -1: none */
+	const char *spec_file;
+	struct dsl_spec spec;
 	/* client mode: --ctl RUNDIR CMD */
 	const char *ctl_dir, *ctl_cmd;
 };
@@ -30,5 +38,7 @@ struct dsh_opts {
 /* 0 ok, 1 --help printed, -1 error in e. argv strings are borrowed. */
 int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e);
 void dsh_opts_usage(FILE *out);
+/* Frees what parsing a spec allocated. */
+void dsh_opts_free(struct dsh_opts *o);
 
 #endif

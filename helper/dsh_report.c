@@ -132,18 +132,33 @@ static void post_all(struct dsh_reporter *r)
 	free(doc);
 }
 
+/* 0 for a small job; a random wait up to the period's excess for a big one. */
+static int64_t jitter(struct dsh_reporter *r)
+{
+	int spread = r->every_ms - DSH_REPORT_EVERY_MS;
+
+	return spread > 0 ? rand_r(&r->rng) % spread : 0;
+}
+
 static void *reporter_main(void *arg)
 {
 	struct dsh_reporter *r = arg;
-	int64_t next = dsl_now_ms() + DSH_REPORT_TICK_MS, complete_seen = 0;
+	int64_t next = dsl_now_ms() + DSH_REPORT_TICK_MS + jitter(r), complete_at = -1;
+	int complete_seen = 0;
 
 	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE)) {
 		int complete = __atomic_load_n(&r->src->complete_ms, __ATOMIC_ACQUIRE) >= 0;
+		int64_t now = dsl_now_ms();
 
-		if (dsl_now_ms() >= next || (complete && !complete_seen)) {
+		if (complete && !complete_seen && complete_at < 0)
+			complete_at = now + jitter(r);
+		if (now >= next || (complete_at >= 0 && now >= complete_at)) {
 			post_all(r);
-			next = dsl_now_ms() + DSH_REPORT_EVERY_MS;
-			complete_seen = complete;
+			next = dsl_now_ms() + r->every_ms;
+			if (complete_at >= 0) {
+				complete_seen = 1;
+				complete_at = -1;
+			}
 		}
 		usleep(DSH_REPORT_TICK_MS * 1000);
 	}
@@ -151,10 +166,12 @@ static void *reporter_main(void *arg)
 }
 
 int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
-		       const char *const *trackers, const char *infohash, int port,
-		       struct dsl_log *log, struct dsl_err *e)
+		       const char *const *trackers, const char *infohash, int every_ms,
+		       int port, struct dsl_log *log, struct dsl_err *e)
 {
 	memset(r, 0, sizeof(*r));
+	r->every_ms = every_ms > 0 ? every_ms : DSH_REPORT_EVERY_MS;
+	r->rng = (unsigned int)getpid() ^ (unsigned int)dsl_now_ms();
 	r->src = src;
 	r->log = log;
 	for (int i = 0; trackers && trackers[i] && r->n < DSH_REPORT_MAX_TRACKERS; i++)

@@ -2,7 +2,13 @@
  *
  * A thread of its own posts the status document without the per-peer list
  * (dsh_status_report_json) to every http:// tracker the helper was given:
- * every DSH_REPORT_EVERY_MS, and at once when the set is first complete.
+ * every period (the job spec's report_every_ms, which grows with the job so
+ * that all its helpers together stay within the tracker's budget, dsl_spec.h;
+ * DSH_REPORT_EVERY_MS without a spec), and soon after the set is first
+ * complete.  Where the period is longer than DSH_REPORT_EVERY_MS, the first
+ * report and the completion report wait a random part of the difference, so
+ * that the helpers of a big job, which start and often finish together, do
+ * not all post in the same second.
  * POST http://HOST:PORT/report?QUERY&info_hash=..&port=.. where QUERY is the
  * announce URL's own (it carries dsl_secret), info_hash the 20 bytes the
  * helper announces and port its listen port: the tracker files the report
@@ -33,16 +39,19 @@ struct dsh_reporter {
 	struct dsl_log *log;
 	struct dsh_report_target t[DSH_REPORT_MAX_TRACKERS];
 	int n;
+	int every_ms;            /* the period */
+	unsigned int rng;        /* jitter (rand_r) */
 	int quit;                /* atomic */
 	pthread_t th;
 	int running;
 };
 
 /* Starts the thread when at least one tracker is http://; 0 also when there
- * is none (nothing to do).  infohash: the set's 64 hex digits. */
+ * is none (nothing to do).  infohash: the set's 64 hex digits.  every_ms:
+ * the period, 0 for DSH_REPORT_EVERY_MS. */
 int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
-		       const char *const *trackers, const char *infohash, int port,
-		       struct dsl_log *log, struct dsl_err *e);
+		       const char *const *trackers, const char *infohash, int every_ms,
+		       int port, struct dsl_log *log, struct dsl_err *e);
 void dsh_reporter_stop(struct dsh_reporter *r);
 
 /* Parses "http://HOST[:PORT]/PATH[?QUERY]" into t, the report path built

@@ -376,6 +376,7 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define DSL_URGENT_TICK_MS 50
 #define DSL_IDLE_TICK_MS 500
 #define DSL_SEND_BUFFER (256 * 1024) /* what a peer queues for sending */
+#define DSL_NUM_WANT 32              /* peers asked of the tracker per announce */
 
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
@@ -413,6 +414,9 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder, bool d
 	p.set_int(lt::settings_pack::min_reconnect_time, 1);
 	p.set_int(lt::settings_pack::request_queue_time, 1);
 	p.set_int(lt::settings_pack::min_announce_interval, 10);
+	/* Peers asked of the tracker: a random sample on top of the direct
+	 * peers, not the whole job (libtorrent's default asks for 200). */
+	p.set_int(lt::settings_pack::num_want, DSL_NUM_WANT);
 	p.set_int(lt::settings_pack::alert_queue_size, 100000);
 	p.set_int(lt::settings_pack::file_pool_size, 500);
 	p.set_int(lt::settings_pack::aio_threads, 8);
@@ -463,11 +467,14 @@ std::string split_host_port(const std::string &hp, int *port)
 }
 
 /* A probe bind: libtorrent takes one port, so pick a free one of the range. */
-int pick_port(const std::string &ip, int lo, int hi)
+int pick_port(const std::string &ip, int lo, int hi, int first)
 {
 	if (lo == 0 && hi == 0)
 		return 0;
-	for (int p = lo; p <= hi; p++) {
+	if (first < lo || first > hi)
+		first = lo;
+	for (int k = 0; k <= hi - lo; k++) {
+		int p = lo + (first - lo + k) % (hi - lo + 1);
 		lt::error_code ec;
 		lt::io_context ioc;
 		lt::tcp::acceptor a(ioc);
@@ -874,7 +881,7 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	}
 
 	std::string ip = o->listen_ip ? o->listen_ip : "0.0.0.0";
-	int port = pick_port(ip, o->port_min, o->port_max);
+	int port = pick_port(ip, o->port_min, o->port_max, o->port_first);
 	if (port < 0) {
 		dsl_err_set(e, "cannot listen on %s ports %d-%d: no free port (or bad address)",
 			    ip.c_str(), o->port_min, o->port_max);

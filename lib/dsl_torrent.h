@@ -76,6 +76,8 @@ typedef void (*dsl_session_log_fn)(void *arg, int level, const char *msg);
 struct dsl_session_opts {
 	const char *listen_ip;        /* the node's cluster address, "127.0.0.1" */
 	int port_min, port_max;       /* listen port range (0, 0: any free port) */
+	int port_first;               /* try this one of the range first (0: port_min),
+				       * then the others in turn, wrapping */
 	const char *torrent_path;     /* the set's .torrent */
 	const char *save_path;        /* downloader: cache directory */
 	const char *seed_root;        /* seeder: the set's source root, else NULL */

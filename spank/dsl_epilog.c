@@ -57,7 +57,7 @@ static void stop_helper(const struct dsl_config *c, const struct dsl_job *job,
 	char *argv[] = { path, "--ctl", (char *)run, "stop", NULL };
 	struct dsl_spawn sp = {
 		.path = path, .argv = argv, .uid = job->uid, .gid = job->gid,
-		.user = job->user, .home = job->home, .cwd = "/", .pass_fd = -1,
+		.user = job->user, .home = job->home, .cwd = "/", .pass_fd = -1, .spec_fd = -1,
 		.timeout = DSL_EPILOG_STOP_TIMEOUT,
 	};
 	struct dsl_err e;

@@ -17,10 +17,17 @@
 #include "dsl_lookup.h"
 #include "dsl_roles.h"
 #include "dsl_spawn.h"
+#include "dsl_spec.h"
 #include "dsl_task_env.h"
 #include "dsl_util.h"
 
-#define DSL_ARGV_MAX 512
+static double now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 /* Everything one prolog run builds up; freed by prolog_ctx_free. */
 struct prolog_ctx {
@@ -33,6 +40,7 @@ struct prolog_ctx {
 	int have_roles;
 	char tracker_url[600];
 	struct dsl_err *warn;       /* one note for slurmd's log, not fatal */
+	double roles_s;             /* host list pass and peers' names (seconds) */
 };
 
 static void prolog_ctx_free(struct prolog_ctx *x)
@@ -134,7 +142,8 @@ int dsl_prolog_record_error(const struct dsl_config *c, unsigned long jobid,
 }
 
 /* Node name -> IPv4 text (peers and the tracker are given as addresses so
- * that the daemons need no resolver of their own). */
+ * that the daemons need no resolver of their own).  Called for the tracker
+ * and the k direct peers only: never once per node of the job. */
 static int node_addr(const char *node, char *out, size_t len)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
@@ -151,24 +160,15 @@ static int node_addr(const char *node, char *out, size_t len)
 	return rc;
 }
 
-static void argv_add(char **argv, int *n, char *s)
-{
-	if (*n < DSL_ARGV_MAX - 1)
-		argv[(*n)++] = s;
-	argv[*n] = NULL;
-}
-
-static void argv_free(char **argv, int n)
-{
-	for (int i = 0; i < n; i++)
-		free(argv[i]);
-}
-
 /* Both daemons live in libexec= (LIBEXECDIR/dslswarm after `make install`). */
 static char *tracker_path(const struct dsl_config *c)
 {
 	return dsl_path_join(c->libexec_dir, "dsl-tracker");
 }
+
+/* Peers per answer: enough for a random graph on top of the direct peers,
+ * few enough that a seeder is handed to O(1) nodes (trk_store.c). */
+#define DSL_TRACKER_NUMWANT 32
 
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 {
@@ -176,57 +176,132 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	const struct dsl_job *job = x->job;
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *dir = dsl_path_join(jobrun, DSL_JOB_TRACKER_DIR);
-	char *argv[DSL_ARGV_MAX];
-	int n = 0, rc;
+	struct dsl_argv a = { 0 };
+	int rc;
 	struct dsl_spawn sp = { 0 };
 
-	argv_add(argv, &n, tracker_path(c));
-	argv_add(argv, &n, dsl_strdup("--listen"));
-	argv_add(argv, &n, dsl_strdup("0.0.0.0"));
-	argv_add(argv, &n, dsl_strdup("--port"));
-	argv_add(argv, &n, dsl_xasprintf("%d", dsl_job_tracker_port(c, job->id)));
+	dsl_argv_add(&a, tracker_path(c));
+	dsl_argv_add(&a, dsl_strdup("--listen"));
+	dsl_argv_add(&a, dsl_strdup("0.0.0.0"));
+	dsl_argv_add(&a, dsl_strdup("--port"));
+	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_job_tracker_port(c, job->id)));
+	/* Steady state within the tracker's budget (dsl_spec.h). */
+	dsl_argv_add(&a, dsl_strdup("--interval"));
+	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_spec_announce_interval_s((long)x->roles.nnodes)));
+	dsl_argv_add(&a, dsl_strdup("--numwant-max"));
+	dsl_argv_add(&a, dsl_xasprintf("%d", DSL_TRACKER_NUMWANT));
 	for (size_t i = 0; i < x->sets->n; i++) {
-		argv_add(argv, &n, dsl_strdup("--allow"));
-		argv_add(argv, &n, dsl_strdup(x->refs[i].desc.infohash));
+		dsl_argv_add(&a, dsl_strdup("--allow"));
+		dsl_argv_add(&a, dsl_strdup(x->refs[i].desc.infohash));
 	}
-	argv_add(argv, &n, dsl_strdup("--pid-file"));
-	argv_add(argv, &n, dsl_path_join(dir, "tracker.pid"));
-	argv_add(argv, &n, dsl_strdup("--log-file"));
-	argv_add(argv, &n, dsl_path_join(dir, "tracker.log"));
+	dsl_argv_add(&a, dsl_strdup("--pid-file"));
+	dsl_argv_add(&a, dsl_path_join(dir, "tracker.pid"));
+	dsl_argv_add(&a, dsl_strdup("--log-file"));
+	dsl_argv_add(&a, dsl_path_join(dir, "tracker.log"));
 	rc = dir_for_user(dir, job, 0755, e);
 	if (rc == 0) {
-		sp.path = argv[0];
-		sp.argv = argv;
+		sp.path = a.v[0];
+		sp.argv = a.v;
 		sp.uid = job->uid;
 		sp.gid = job->gid;
 		sp.user = job->user;
 		sp.home = job->home;
 		sp.cwd = dir;
 		sp.pass_fd = -1;
+		sp.spec_fd = -1;
 		sp.timeout = c->ready_timeout;
 		rc = dsl_spawn_run(&sp, e);
 	}
-	argv_free(argv, n);
+	dsl_argv_free(&a);
 	free(dir);
 	free(jobrun);
 	return rc;
 }
 
-static void helper_peers(struct prolog_ctx *x, size_t set, char **argv, int *n)
+/* The direct peers (dsl_roles.h), resolved here: k look-ups per node.  A
+ * name that does not resolve is left out and said in the warning (the
+ * tracker still brings that node); nothing else is ever left out. */
+static void spec_peers(struct prolog_ctx *x, int port, struct dsl_spec *s)
 {
-	int port = dsl_job_peer_port(x->c, x->job->id, set);
-
-	/* Every other node, so the swarm forms even without the tracker. */
-	for (size_t i = 0; i < x->roles.nnodes; i++) {
+	for (size_t i = 0; i < x->roles.npeers && s->npeers < DSL_SPEC_MAX_PEERS; i++) {
 		char addr[64];
 
-		if ((long)i == x->roles.self)
+		if (node_addr(x->roles.peers[i], addr, sizeof(addr)) < 0) {
+			if (x->warn && !x->warn->msg[0])
+				dsl_err_set(x->warn, "direct peer %s: cannot resolve its name",
+					    x->roles.peers[i]);
 			continue;
-		if (node_addr(x->roles.nodes[i], addr, sizeof(addr)) < 0)
-			continue;
-		argv_add(argv, n, dsl_strdup("--peer"));
-		argv_add(argv, n, dsl_xasprintf("%s:%d", addr, port));
+		}
+		s->peers[s->npeers].node = dsl_strdup(x->roles.peers[i]);
+		s->peers[s->npeers].addr = dsl_xasprintf("%s:%d", addr, port);
+		s->npeers++;
 	}
+}
+
+/* The spec of set i for this node (dsl_spec.h); strings are owned by s. */
+static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const char *run,
+		       const char *cache, struct dsl_spec *s)
+{
+	const struct dsl_config *c = x->c;
+	const struct dsl_job *job = x->job;
+	int port = dsl_job_peer_port(c, job->id, i);
+
+	memset(s, 0, sizeof(*s));
+	s->job = (long)job->id;
+	s->node = dsl_strdup(job->self);
+	s->hostlist = dsl_strdup(job->nodelist);
+	s->nnodes = (long)x->roles.nnodes;
+	s->index = x->roles.self;
+	s->set = dsl_strdup(x->sets->names[i]);
+	s->desc = dsl_strdup(x->refs[i].json_path);
+	s->torrent = dsl_strdup(x->refs[i].torrent_path);
+	s->mount = dsl_strdup("/dev/fd/3");
+	s->mountpoint = dsl_strdup(view);
+	s->cache = dsl_strdup(cache);
+	s->run_dir = dsl_strdup(run);
+	s->log_file = dsl_path_join(run, "helper.log");
+	s->keep_cache = c->cache_policy == DSL_CACHE_KEEP;
+	s->seeder = x->roles.is_seeder;
+	s->tracker = x->roles.is_tracker;
+	if (c->shares && !x->roles.is_seeder && x->roles.nshares > 1) {
+		s->share_index = x->roles.share;
+		s->share_count = (long)x->roles.nshares;
+	}
+	s->port = port;
+	s->port_min = c->peer_port_min;
+	s->port_max = c->peer_port_max;
+	if (x->tracker_url[0])
+		s->trackers[s->ntrackers++] = dsl_strdup(x->tracker_url);
+	spec_peers(x, port, s);
+	s->read_timeout = c->read_timeout;
+	s->ready_timeout = c->ready_timeout;
+	s->report_every_ms = dsl_spec_report_every_ms(s->nnodes);
+}
+
+/* RUN/JOBID/.spec/NAME.json, root's and 0600, opened for the helper before
+ * it drops privileges: fd (>= 0) or -1 with e set. */
+static int write_spec(struct prolog_ctx *x, size_t i, const struct dsl_spec *s,
+		      struct dsl_err *e)
+{
+	char *jobrun = dsl_job_jobrun_dir(x->c, x->job->id);
+	char *dir = dsl_path_join(jobrun, DSL_JOB_SPEC_DIR);
+	char *name = dsl_xasprintf("%s.json", x->sets->names[i]);
+	char *path = dsl_path_join(dir, name);
+	char *text = dsl_spec_to_json(s, e);
+	int fd = -1;
+
+	if (text && root_private_dir(dir, e) == 0 &&
+	    dsl_write_file_atomic(path, text, strlen(text), 0600, e) == 0) {
+		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			dsl_err_set(e, "cannot open %s: %s", path, strerror(errno));
+	}
+	free(text);
+	free(path);
+	free(name);
+	free(dir);
+	free(jobrun);
+	return fd;
 }
 
 static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char *view,
@@ -234,59 +309,32 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 {
 	const struct dsl_config *c = x->c;
 	const struct dsl_job *job = x->job;
-	char *argv[DSL_ARGV_MAX];
-	int n = 0, rc;
+	struct dsl_argv a = { 0 };
 	struct dsl_spawn sp = { 0 };
+	struct dsl_spec spec;
+	int rc = -1, spec_fd;
 
-	argv_add(argv, &n, dsl_path_join(c->libexec_dir, "dsl-helper"));
-	argv_add(argv, &n, dsl_strdup("--desc"));
-	argv_add(argv, &n, dsl_strdup(x->refs[i].json_path));
-	argv_add(argv, &n, dsl_strdup("--torrent"));
-	argv_add(argv, &n, dsl_strdup(x->refs[i].torrent_path));
-	argv_add(argv, &n, dsl_strdup("--mount"));
-	argv_add(argv, &n, dsl_strdup("/dev/fd/3"));
-	argv_add(argv, &n, dsl_strdup("--mountpoint"));
-	argv_add(argv, &n, dsl_strdup(view));
-	argv_add(argv, &n, dsl_strdup("--cache"));
-	argv_add(argv, &n, dsl_strdup(cache));
-	argv_add(argv, &n, dsl_strdup("--run-dir"));
-	argv_add(argv, &n, dsl_strdup(run));
-	if (x->roles.is_seeder)
-		argv_add(argv, &n, dsl_strdup("--seed"));
-	if (x->tracker_url[0]) {
-		argv_add(argv, &n, dsl_strdup("--tracker"));
-		argv_add(argv, &n, dsl_strdup(x->tracker_url));
-	}
-	helper_peers(x, i, argv, &n);
-	if (c->shares && !x->roles.is_seeder && x->roles.nshares > 1) {
-		argv_add(argv, &n, dsl_strdup("--share"));
-		argv_add(argv, &n, dsl_xasprintf("%ld/%zu", x->roles.share, x->roles.nshares));
-	}
-	argv_add(argv, &n, dsl_strdup("--port"));
-	argv_add(argv, &n, dsl_xasprintf("%d", dsl_job_peer_port(c, job->id, i)));
-	argv_add(argv, &n, dsl_strdup("--read-timeout"));
-	argv_add(argv, &n, dsl_xasprintf("%d", c->read_timeout));
-	argv_add(argv, &n, dsl_strdup("--cache-policy"));
-	argv_add(argv, &n, dsl_strdup(c->cache_policy == DSL_CACHE_KEEP ? "keep" : "remove"));
-	argv_add(argv, &n, dsl_strdup("--log-file"));
-	argv_add(argv, &n, dsl_path_join(run, "helper.log"));
-	/* Named in the status the helper posts to the tracker (dsl status). */
-	argv_add(argv, &n, dsl_strdup("--job"));
-	argv_add(argv, &n, dsl_xasprintf("%lu", job->id));
-	argv_add(argv, &n, dsl_strdup("--node"));
-	argv_add(argv, &n, dsl_strdup(job->self));
-
-	sp.path = argv[0];
-	sp.argv = argv;
+	build_spec(x, i, view, run, cache, &spec);
+	spec_fd = write_spec(x, i, &spec, e);
+	dsl_spec_free(&spec);
+	if (spec_fd < 0)
+		return -1;
+	dsl_argv_add(&a, dsl_path_join(c->libexec_dir, "dsl-helper"));
+	dsl_argv_add(&a, dsl_strdup("--spec-fd"));
+	dsl_argv_add(&a, dsl_strdup("4"));
+	sp.path = a.v[0];
+	sp.argv = a.v;
 	sp.uid = job->uid;
 	sp.gid = job->gid;
 	sp.user = job->user;
 	sp.home = job->home;
 	sp.cwd = run;
 	sp.pass_fd = fuse_fd;
+	sp.spec_fd = spec_fd;
 	sp.timeout = c->ready_timeout;
 	rc = dsl_spawn_run(&sp, e);
-	argv_free(argv, n);
+	close(spec_fd);
+	dsl_argv_free(&a);
 	return rc;
 }
 
@@ -356,13 +404,6 @@ static void tracker_url(struct prolog_ctx *x)
 			 addr, dsl_job_tracker_port(x->c, x->job->id));
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* RUN/JOBID/prolog.json: what this node did and how long the job waited
  * for it (for `dsl status` and reports). */
@@ -371,9 +412,11 @@ static int write_prolog_report(struct prolog_ctx *x, double ready_s, struct dsl_
 	char *dir = dsl_job_jobrun_dir(x->c, x->job->id);
 	char *path = dsl_path_join(dir, "prolog.json");
 	char *text = dsl_xasprintf("{\"node\":\"%s\",\"tracker\":%s,\"seeder\":%s,"
-				   "\"ready_seconds\":%.3f}\n",
+				   "\"nodes\":%zu,\"direct_peers\":%zu,"
+				   "\"roles_seconds\":%.6f,\"ready_seconds\":%.3f}\n",
 				   x->job->self, x->roles.is_tracker ? "true" : "false",
-				   x->roles.is_seeder ? "true" : "false", ready_s);
+				   x->roles.is_seeder ? "true" : "false", x->roles.nnodes,
+				   x->roles.npeers, x->roles_s, ready_s);
 	int rc = dsl_write_file_atomic(path, text, strlen(text), 0644, e);
 
 	free(text);
@@ -425,14 +468,20 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 		goto out;
 	}
 	x.have_refs = 1;
-	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders,
+	x.roles_s = now_s();
+	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders, 0,
 			      &x.roles, e) < 0)
 		goto out;
 	x.have_roles = 1;
+	x.roles_s = now_s() - x.roles_s;
+	if (x.roles.self < 0) {
+		dsl_err_set(e, "this node (%s) is not in the job's host list", job->self);
+		goto out;
+	}
 	tracker_url(&x);
 	warn->msg[0] = '\0';
 	if (!strcmp(c->tracker, "job") && x.roles.is_tracker && start_tracker(&x, warn) < 0)
-		/* Not fatal: every helper also knows every peer (--peer). */
+		/* Not fatal: every helper has its direct peers (dsl_roles.h). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
 	for (size_t i = 0; i < sets->n; i++)
 		if (start_set(&x, i, e) < 0)

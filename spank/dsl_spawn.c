@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsl_util.h"
+
 static void child_fail(const char *what, const char *obj)
 {
 	dprintf(2, "%s %s: %s\n", what, obj, strerror(errno));
@@ -26,20 +28,25 @@ static void child_exec(const struct dsl_spawn *s, int err_fd)
 {
 	char *envp[8];
 	char home[600], user[128], logname[128];
-	int null, pass = -1;
+	int null, pass = -1, spec = -1;
 
 	/* The prolog may run with fds 0-2 closed, so the fds to keep can be
-	 * anywhere in 0-3: move them out of the way before placing them. */
+	 * anywhere in 0-4: move them out of the way before placing them. */
 	err_fd = fcntl(err_fd, F_DUPFD, 10);
 	if (s->pass_fd >= 0)
 		pass = fcntl(s->pass_fd, F_DUPFD, 10);
+	if (s->spec_fd >= 0)
+		spec = fcntl(s->spec_fd, F_DUPFD, 10);
 	null = open("/dev/null", O_RDWR);
 	if (err_fd < 0 || null < 0 || (s->pass_fd >= 0 && pass < 0) ||
+	    (s->spec_fd >= 0 && spec < 0) ||
 	    dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(err_fd, 2) < 0)
 		_exit(126);
 	if (pass >= 0 && dup2(pass, 3) < 0)
 		child_fail("cannot pass", "fd");
-	close_range(s->pass_fd >= 0 ? 4 : 3, ~0U, 0);
+	if (spec >= 0 && (dup2(spec, 4) < 0 || (pass < 0 && dup2(null, 3) < 0)))
+		child_fail("cannot pass", "the job spec");
+	close_range(spec >= 0 ? 5 : pass >= 0 ? 4 : 3, ~0U, 0);
 	/* Own session: slurmd kills the prolog's process group when it returns. */
 	setsid();
 	if (s->uid != 0) {
@@ -67,6 +74,24 @@ static void child_exec(const struct dsl_spawn *s, int err_fd)
 	envp[5] = NULL;
 	execve(s->path, s->argv, envp);
 	child_fail("cannot exec", s->path);
+}
+
+void dsl_argv_add(struct dsl_argv *a, char *s)
+{
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 16;
+		a->v = dsl_xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	a->v[a->n++] = s;
+	a->v[a->n] = NULL;
+}
+
+void dsl_argv_free(struct dsl_argv *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
 }
 
 static long now_ms(void)

@@ -22,8 +22,18 @@ struct dsl_spawn {
 	const char *home;
 	const char *cwd;
 	int pass_fd;             /* becomes fd 3 in the child; -1 none */
+	int spec_fd;             /* becomes fd 4 (the job spec); -1 none */
 	int timeout;             /* seconds */
 };
+
+/* A command line that grows as needed: nothing added is ever dropped. */
+struct dsl_argv {
+	char **v;                /* NULL-terminated, every string owned */
+	size_t n, cap;
+};
+/* Takes ownership of s. */
+void dsl_argv_add(struct dsl_argv *a, char *s);
+void dsl_argv_free(struct dsl_argv *a);
 
 /* 0 when the program exited 0 in time; else -1 with e saying why, including
  * the program's stderr. */

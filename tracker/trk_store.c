@@ -328,15 +328,37 @@ static uint32_t pick_range(const struct trk_swarm *sw, uint32_t lo, uint32_t hi,
 	return got;
 }
 
+/* How many seeders one peer that has nothing is given: all (up to want)
+ * while the swarm is small, then on average ns * TRK_SEEDER_FANIN / n, so
+ * that each seeder is handed to about TRK_SEEDER_FANIN askers per n
+ * announces, not to every node of a 16,384-node job: over a start-up burst
+ * in which the swarm grows from 1 to N peers, a seeder is handed out about
+ * TRK_SEEDER_FANIN * ln(N / TRK_SEEDER_FANIN) times (~350 at 16,384), O(log N). */
+#define TRK_SEEDER_FANIN 64
+
+static uint32_t seeders_for_fresh(uint32_t ns, uint32_t n, uint32_t want, uint64_t *rng)
+{
+	uint64_t num = (uint64_t)ns * TRK_SEEDER_FANIN;
+	uint64_t g = n <= TRK_SEEDER_FANIN ? ns : num / n + (rng_next(rng) % n < num % n);
+
+	return (uint32_t)(g < want ? g : want);
+}
+
 /* Peers that have nothing get seeders first (they are the only ones
- * certain to have pieces); seeders get leechers first (a seeder has no use
- * for another seeder); everyone else gets a uniform random subset. */
+ * certain to have pieces), within seeders_for_fresh; seeders get leechers
+ * first (a seeder has no use for another seeder); everyone else gets a
+ * uniform random subset. */
 static void select_peers(const struct trk_swarm *sw, uint32_t self, int has_nothing,
 			 uint32_t want, uint64_t *rng, struct trk_peerlist *out)
 {
 	uint32_t ns = sw->nseeders, n = sw->npeers, got;
 	if (has_nothing) {
-		got = pick_range(sw, 0, ns, want, self, rng, out);
+		uint32_t leechers = n - ns - (self >= ns && self < n);
+		uint32_t g = seeders_for_fresh(ns, n, want, rng);
+
+		if (want > g + leechers)   /* few leechers yet: more seeders */
+			g = want - leechers < ns ? want - leechers : ns;
+		got = pick_range(sw, 0, ns, g, self, rng, out);
 		pick_range(sw, ns, n, want - got, self, rng, out);
 	} else if (self < ns) {
 		got = pick_range(sw, ns, n, want, self, rng, out);

@@ -76,12 +76,27 @@ START_TEST(churn_keeps_index)
 }
 END_TEST
 
+static int count_seeders(const struct sel *s, uint32_t lo, uint32_t hi, uint32_t self)
+{
+	int seeders = 0;
+
+	for (uint32_t i = 0; i < s->l.n4; i++) {
+		uint32_t n = (uint32_t)s->v4[6 * i + 2] << 8 | s->v4[6 * i + 3];
+		seeders += n >= lo && n < hi;
+		ck_assert_uint_ne(n, self);
+	}
+	return seeders;
+}
+
+/* A small swarm gives a peer that has nothing every seeder first; a big
+ * one hands each seeder to O(1) newcomers per swarm size, not to all. */
 START_TEST(empty_peers_get_seeders_first)
 {
 	struct trk_store st;
 	struct sel s;
-	trk_store_init(&st, 4, 1000);
-	for (uint32_t n = 0; n < 500; n++) {      /* 500 leechers with data */
+	int handed = 0;
+	trk_store_init(&st, 4, 2000);
+	for (uint32_t n = 0; n < 40; n++) {       /* 40 leechers with data */
 		struct trk_peer_in in = peer(1, n, 100);
 		in.downloaded = 5;
 		ann(&st, &in, 1, 0, &s);
@@ -94,14 +109,23 @@ START_TEST(empty_peers_get_seeders_first)
 	ck_assert_int_eq(ann(&st, &newbie, 1, 10, &s), TRK_STORE_OK);
 	ck_assert_uint_eq(s.l.n4, 10);
 	ck_assert_uint_eq(s.s, 3);
-	ck_assert_uint_eq(s.le, 501);
-	int seeders = 0;
-	for (uint32_t i = 0; i < s.l.n4; i++) {
-		uint32_t n = (uint32_t)s.v4[6 * i + 2] << 8 | s.v4[6 * i + 3];
-		seeders += n >= 500 && n < 503;
-		ck_assert_uint_ne(n, 900);
+	ck_assert_uint_eq(s.le, 41);
+	ck_assert_int_eq(count_seeders(&s, 500, 503, 900), 3);
+	for (uint32_t n = 40; n < 500; n++) {     /* grow to 500 leechers */
+		struct trk_peer_in in = peer(1, n, 100);
+		in.downloaded = 5;
+		ann(&st, &in, 1, 0, &s);
 	}
-	ck_assert_int_eq(seeders, 3);
+	/* 300 newcomers: without the cap 900 hand-outs of a seeder; with it
+	 * about 3 * 64 * ln(804 / 504) = 90. */
+	for (uint32_t n = 1000; n < 1300; n++) {
+		struct trk_peer_in in = peer(1, n, 100);
+		ck_assert_int_eq(ann(&st, &in, 1, 10, &s), TRK_STORE_OK);
+		ck_assert_uint_eq(s.l.n4, 10);
+		handed += count_seeders(&s, 500, 503, n);
+	}
+	ck_assert_int_gt(handed, 20);
+	ck_assert_int_lt(handed, 250);
 	trk_store_free(&st);
 }
 END_TEST
