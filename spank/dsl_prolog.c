@@ -190,6 +190,10 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_spec_announce_interval_s((long)x->roles.nnodes)));
 	dsl_argv_add(&a, dsl_strdup("--numwant-max"));
 	dsl_argv_add(&a, dsl_xasprintf("%d", DSL_TRACKER_NUMWANT));
+	/* Every node of the job plus service seeders fits in its swarm. */
+	dsl_argv_add(&a, dsl_strdup("--max-peers"));
+	dsl_argv_add(&a, dsl_xasprintf("%zu", x->roles.nnodes + 64 > 10000 ? x->roles.nnodes + 64
+				       : 10000));
 	for (size_t i = 0; i < x->sets->n; i++) {
 		dsl_argv_add(&a, dsl_strdup("--allow"));
 		dsl_argv_add(&a, dsl_strdup(x->refs[i].desc.infohash));
