@@ -22,7 +22,7 @@ static const char usage[] =
 	"  verify NAME             re-hash the set's source files against its torrent\n"
 	"  remove NAME [--version H]\n"
 	"                          remove a set, or one old version of it\n"
-	"  status JOBID [--watch] [--json]\n"
+	"  status JOBID [--nodes] [--watch] [--json]\n"
 	"                          a job's distribution, node by node\n"
 	"\n"
 	"Registries: look-ups search the per-user registry (user_registry=, default\n"

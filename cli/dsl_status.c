@@ -1,11 +1,18 @@
-/* dsl_status.c - `dsl status JOBID`: a job's distribution, node by node.
+/* dsl_status.c - `dsl status JOBID`: a job's distribution.
+ *
+ * A summary that fits a screen whatever the job's size (progress, rate, a
+ * histogram of completion times, the slowest nodes, what the file server
+ * sent); one line per node with --nodes (and by default for jobs of up to
+ * STATUS_NODE_LINES nodes); --json for everything.  Nodes are matched to
+ * the tracker's peers by the node name in their reports (sorted, O(log N)
+ * each); only nodes without a report are looked up by address.
  *
  * Where the numbers come from:
  * - Slurm (slurm_load_job): the job's nodes and state.  (The versions a
  *   job pinned live in its SPANK environment, which Slurm does not show to
  *   clients; the helpers report them instead.)
  * - the job's tracker (GET /stats; the per-job tracker on the job's first
- *   node at tracker_ports MIN + JOBID mod range, or the cluster tracker):
+ *   node at dsl_config_tracker_port, or the cluster tracker):
  *   for every peer what it last announced (bytes left, uploaded,
  *   downloaded) and the helper's own status report (set, version, job,
  *   bytes from seeders and from other peers, rates, on-demand waits).
@@ -33,7 +40,6 @@ struct status_job {
 	char state[32];
 	char **nodes;
 	size_t nnodes;
-	char **addrs;                  /* numeric address of each node */
 };
 
 /* One set of the job, as the tracker and the helpers' reports show it. */
@@ -47,23 +53,20 @@ struct status_set {
 static void job_free(struct status_job *j)
 {
 	dsl_strv_free(j->nodes, j->nnodes);
-	dsl_strv_free(j->addrs, j->nnodes);
 	memset(j, 0, sizeof(*j));
 }
 
-static void resolve_addrs(struct status_job *j)
+/* A node's numeric address, for a node whose helper has not reported (its
+ * name is in every report): looked up only for those, never for the job. */
+static void node_addr(const char *node, char *buf, size_t len)
 {
-	j->addrs = dsl_xcalloc(j->nnodes, sizeof(*j->addrs));
-	for (size_t i = 0; i < j->nnodes; i++) {
-		struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
-		char buf[INET6_ADDRSTRLEN] = "";
+	struct addrinfo hints = { .ai_socktype = SOCK_STREAM }, *res;
 
-		if (getaddrinfo(j->nodes[i], NULL, &hints, &res) == 0) {
-			getnameinfo(res->ai_addr, res->ai_addrlen, buf, sizeof(buf), NULL, 0,
-				    NI_NUMERICHOST);
-			freeaddrinfo(res);
-		}
-		j->addrs[i] = dsl_strdup(buf);
+	buf[0] = '\0';
+	if (getaddrinfo(node, NULL, &hints, &res) == 0) {
+		getnameinfo(res->ai_addr, res->ai_addrlen, buf, (socklen_t)len, NULL, 0,
+			    NI_NUMERICHOST);
+		freeaddrinfo(res);
 	}
 }
 
@@ -115,7 +118,6 @@ static int load_job(unsigned long id, struct status_job *j, struct dsl_err *e)
 		return -1;
 	}
 	slurm_free_job_info_msg(msg);
-	resolve_addrs(j);
 	return 0;
 }
 
@@ -126,10 +128,8 @@ static int tracker_of(const struct cli_ctx *ctx, const struct status_job *j, cha
 	const char *url = ctx->cfg.tracker;
 
 	if (!strcmp(url, "job")) {
-		int range = ctx->cfg.tracker_port_max - ctx->cfg.tracker_port_min + 1;
-
 		snprintf(host, hostlen, "%s", j->nodes[0]);
-		*port = ctx->cfg.tracker_port_min + (int)(j->id % (unsigned long)range);
+		*port = dsl_config_tracker_port(&ctx->cfg, j->id);
 		return 0;
 	}
 	if (strncmp(url, "http://", 7))
@@ -210,26 +210,87 @@ static size_t job_sets(struct cli_ctx *ctx, const struct status_job *j, json_obj
 	return count;
 }
 
-static json_object *find_peer(json_object *swarm, const char *addr)
+/* The swarm's peers by the node name their report gives, sorted: a node's
+ * peer entry in O(log N), not a scan per node (O(N^2) at 16,384 nodes). */
+struct peer_index {
+	struct peer_ent { const char *node; json_object *peer; } *v;
+	size_t n;
+	json_object **unreported;      /* announced, no report yet */
+	size_t nunreported;
+};
+
+static int ent_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct peer_ent *)a)->node, ((const struct peer_ent *)b)->node);
+}
+
+static void index_build(json_object *swarm, struct peer_index *ix)
 {
 	json_object *peers = swarm ? jget(swarm, "peers") : NULL;
 	size_t n = peers ? json_object_array_length(peers) : 0;
 
+	memset(ix, 0, sizeof(*ix));
+	ix->v = dsl_xcalloc(n + 1, sizeof(*ix->v));
+	ix->unreported = dsl_xcalloc(n + 1, sizeof(*ix->unreported));
 	for (size_t i = 0; i < n; i++) {
 		json_object *p = json_object_array_get_idx(peers, i);
-		const char *a = json_object_get_string(jget(p, "address"));
+		json_object *node = jget(p, "report.node");
+
+		if (node && json_object_is_type(node, json_type_string)) {
+			ix->v[ix->n].node = json_object_get_string(node);
+			ix->v[ix->n++].peer = p;
+		} else {
+			ix->unreported[ix->nunreported++] = p;
+		}
+	}
+	qsort(ix->v, ix->n, sizeof(*ix->v), ent_cmp);
+}
+
+static void index_free(struct peer_index *ix)
+{
+	free(ix->v);
+	free(ix->unreported);
+}
+
+static json_object *find_peer(const struct peer_index *ix, const char *node)
+{
+	struct peer_ent key = { node, NULL }, *hit;
+	char addr[INET6_ADDRSTRLEN];
+
+	hit = bsearch(&key, ix->v, ix->n, sizeof(*ix->v), ent_cmp);
+	if (hit)
+		return hit->peer;
+	if (!ix->nunreported)
+		return NULL;
+	node_addr(node, addr, sizeof(addr));
+	for (size_t i = 0; addr[0] && i < ix->nunreported; i++) {
+		const char *a = json_object_get_string(jget(ix->unreported[i], "address"));
 
 		if (a && !strcmp(a, addr))
-			return p;
+			return ix->unreported[i];
 	}
 	return NULL;
 }
 
+#define STATUS_SLOWEST 5          /* nodes named in the summary */
+#define STATUS_BUCKETS 8          /* rows of the completion histogram */
+#define STATUS_NODE_LINES 16      /* up to this many nodes: one line each */
+
+struct slow_node {
+	const char *node;
+	double frac, rate, secs;      /* progress, bytes/s; secs: completion time */
+};
+
 struct status_sums {
-	size_t complete, contacted;
+	size_t complete, contacted, reporting;
 	uint64_t from_seeders, from_peers, received, rate;
 	uint64_t seeder_sent, peer_sent;   /* what the nodes say they sent */
 	double eta;                         /* the slowest node's, seconds */
+	double progress;                    /* sum of the nodes' fractions */
+	double *secs;                       /* completion times, one per complete node */
+	size_t nsecs;
+	struct slow_node slow[STATUS_SLOWEST];   /* least progress, or latest to finish */
+	size_t nslow;
 };
 
 static void bar(double frac, char *out, size_t width)
@@ -241,8 +302,8 @@ static void bar(double frac, char *out, size_t width)
 	out[width] = '\0';
 }
 
-/* Bytes this node still needs: from its report's pieces when it has one
- * (fresh every 2 s), else from its last announce (every 30 s). */
+/* Bytes this node still needs: from its report's pieces when it has one,
+ * else from its last announce. */
 static uint64_t node_left(json_object *peer, json_object *rep)
 {
 	int64_t total = jint(rep, "pieces.total"), done = jint(rep, "pieces.done");
@@ -258,6 +319,7 @@ static void add_report(json_object *rep, uint64_t left, struct status_sums *s)
 	uint64_t rate = (uint64_t)jint(rep, "rates.down");
 	const char *role = json_object_get_string(jget(rep, "role"));
 
+	s->reporting++;
 	s->from_seeders += (uint64_t)jint(rep, "bytes.from_seeders");
 	s->from_peers += (uint64_t)jint(rep, "bytes.from_peers");
 	s->received += (uint64_t)jint(rep, "bytes.received");
@@ -270,52 +332,155 @@ static void add_report(json_object *rep, uint64_t left, struct status_sums *s)
 		s->eta = (double)left / (double)rate;
 }
 
-static void print_node(const char *node, json_object *peer, uint64_t size,
-		       struct status_sums *s)
+/* "Slower" = less progress; among complete nodes, later completion. */
+static int slower(const struct slow_node *a, const struct slow_node *b)
+{
+	return a->frac < b->frac || (a->frac >= 1.0 && b->frac >= 1.0 && a->secs > b->secs);
+}
+
+static void keep_slowest(struct status_sums *s, const struct slow_node *n)
+{
+	size_t i;
+
+	if (s->nslow == STATUS_SLOWEST && !slower(n, &s->slow[s->nslow - 1]))
+		return;
+	if (s->nslow < STATUS_SLOWEST)
+		s->nslow++;
+	for (i = s->nslow - 1; i > 0 && slower(n, &s->slow[i - 1]); i--)
+		s->slow[i] = s->slow[i - 1];
+	s->slow[i] = *n;
+}
+
+/* Counts one node into s; with print, also its line. */
+static void account_node(const char *node, json_object *peer, uint64_t size,
+			 struct status_sums *s, int print)
 {
 	json_object *rep = peer ? jget(peer, "report") : NULL;
 	char b[32], fs[16], fp[16], rate[16];
+	struct slow_node sn = { node, 0, 0, 0 };
 	uint64_t left;
-	double frac;
 
 	if (!peer) {
-		printf("  %-16s %-30s  no contact with the tracker\n", node, "");
+		keep_slowest(s, &sn);
+		if (print)
+			printf("  %-16s %-30s  no contact with the tracker\n", node, "");
 		return;
 	}
 	s->contacted++;
 	left = node_left(peer, rep);
 	if (rep && jint(rep, "pieces.total"))
-		frac = (double)jint(rep, "pieces.done") / (double)jint(rep, "pieces.total");
+		sn.frac = (double)jint(rep, "pieces.done") / (double)jint(rep, "pieces.total");
 	else
-		frac = size ? 1.0 - (double)left / (double)size : (left == 0);
-	if (frac >= 1.0 || (rep && json_object_get_boolean(jget(rep, "complete"))))
+		sn.frac = size ? 1.0 - (double)left / (double)size : (left == 0);
+	if (sn.frac >= 1.0 || (rep && json_object_get_boolean(jget(rep, "complete")))) {
+		sn.frac = 1.0;
 		s->complete++;
-	bar(frac, b, 24);
+		sn.secs = rep ? json_object_get_double(jget(rep, "complete_seconds")) : 0;
+		if (rep && jget(rep, "complete_seconds"))
+			s->secs[s->nsecs++] = sn.secs;
+	}
+	s->progress += sn.frac;
+	sn.rate = (double)jint(rep, "rates.down");
+	keep_slowest(s, &sn);
+	bar(sn.frac, b, 24);
 	if (!rep) {
-		printf("  %-16s [%s] %5.1f%%  %-10s (no helper report yet)\n", node, b, frac * 100,
-		       json_object_get_string(jget(peer, "state")));
+		if (print)
+			printf("  %-16s [%s] %5.1f%%  %-10s (no helper report yet)\n", node, b,
+			       sn.frac * 100, json_object_get_string(jget(peer, "state")));
 		return;
 	}
 	add_report(rep, left, s);
+	if (!print)
+		return;
 	dsl_human_size((unsigned long long)jint(rep, "bytes.from_seeders"), fs, sizeof(fs));
 	dsl_human_size((unsigned long long)jint(rep, "bytes.from_peers"), fp, sizeof(fp));
 	dsl_human_size((unsigned long long)jint(rep, "rates.down"), rate, sizeof(rate));
 	printf("  %-16s [%s] %5.1f%%  %-10s from seeders %9s  from peers %9s  %9s/s  "
 	       "waits %lld (p99 %.0f ms)\n",
-	       node, b, frac * 100, json_object_get_string(jget(rep, "role")), fs, fp, rate,
+	       node, b, sn.frac * 100, json_object_get_string(jget(rep, "role")), fs, fp, rate,
 	       (long long)jint(rep, "reads.on_demand_waits"),
 	       json_object_get_double(jget(rep, "reads.wait_latency_ms.p99")));
+}
+
+/* Completion times in STATUS_BUCKETS equal steps from 0 to the latest. */
+static double histogram(const struct status_sums *s, size_t *count)
+{
+	double max = 0;
+
+	for (size_t i = 0; i < s->nsecs; i++)
+		max = s->secs[i] > max ? s->secs[i] : max;
+	memset(count, 0, STATUS_BUCKETS * sizeof(*count));
+	for (size_t i = 0; i < s->nsecs; i++) {
+		size_t b = max > 0 ? (size_t)(s->secs[i] / max * STATUS_BUCKETS) : 0;
+
+		count[b < STATUS_BUCKETS ? b : STATUS_BUCKETS - 1]++;
+	}
+	return max > 0 ? max / STATUS_BUCKETS : 0;
+}
+
+static void print_histogram(const struct status_sums *s, size_t nnodes)
+{
+	size_t count[STATUS_BUCKETS], top = 1;
+	double step = histogram(s, count);
+	char b[48];
+
+	if (!s->nsecs)
+		return;
+	for (size_t i = 0; i < STATUS_BUCKETS; i++)
+		top = count[i] > top ? count[i] : top;
+	printf("  completed after (seconds from the helper's start):\n");
+	for (size_t i = 0; i < STATUS_BUCKETS; i++) {
+		bar((double)count[i] / (double)top, b, 40);
+		for (char *c = b; *c; c++)
+			*c = *c == '.' ? ' ' : *c;
+		printf("    %7.2f - %7.2f  %-40s %zu\n", step * (double)i, step * (double)(i + 1), b,
+		       count[i]);
+	}
+	if (s->nsecs < nnodes)
+		printf("    not complete yet: %zu\n", nnodes - s->nsecs);
+}
+
+static void print_slowest(const struct status_sums *s)
+{
+	if (!s->nslow)
+		return;
+	printf("  slowest nodes:");
+	for (size_t i = 0; i < s->nslow; i++) {
+		char rate[16];
+
+		dsl_human_size((unsigned long long)s->slow[i].rate, rate, sizeof(rate));
+		if (s->slow[i].frac >= 1.0)
+			printf("%s %s (complete after %.2f s)", i ? "," : "", s->slow[i].node,
+			       s->slow[i].secs);
+		else
+			printf("%s %s (%.1f%%, %s/s)", i ? "," : "", s->slow[i].node,
+			       s->slow[i].frac * 100, rate);
+	}
+	printf("\n");
 }
 
 static void print_summary(const struct status_job *j, const struct status_set *set,
 			  const struct status_sums *s)
 {
-	char ss[16], ps[16], rc[16];
+	char ss[16], ps[16], rc[16], rate[16], b[32];
 	double server = set->size ? (double)s->seeder_sent / (double)set->size : 0;
+	double frac = j->nnodes ? s->progress / (double)j->nnodes : 0;
 
 	dsl_human_size(s->seeder_sent, ss, sizeof(ss));
 	dsl_human_size(s->peer_sent, ps, sizeof(ps));
 	dsl_human_size(s->received, rc, sizeof(rc));
+	dsl_human_size(s->rate, rate, sizeof(rate));
+	bar(frac, b, 24);
+	printf("  progress [%s] %5.1f%%  %zu reporting, %zu without a report, %zu no contact\n",
+	       b, frac * 100, s->reporting, s->contacted - s->reporting,
+	       j->nnodes - s->contacted);
+	printf("  rate %s/s into the job's nodes", rate);
+	if (s->complete < j->nnodes && s->eta > 0)
+		printf("; the slowest node needs about %.0f s more", s->eta);
+	printf("\n");
+	print_histogram(s, j->nnodes);
+	print_slowest(s);
+	printf("  file server: the seeders sent %s = %.2f x the set\n", ss, server);
 	printf("  %zu/%zu nodes complete; received %s; sent by seeders %s, by other peers %s; "
 	       "file-server bytes / set size %.2f", s->complete, j->nnodes, rc, ss, ps, server);
 	if (s->complete < j->nnodes && s->eta > 0)
@@ -323,9 +488,94 @@ static void print_summary(const struct status_job *j, const struct status_set *s
 	printf("\n");
 }
 
-/* 0: every node has every set; 1: not yet; -1: nothing to show. */
+static json_object *summary_json(const struct status_job *j, const struct status_set *set,
+				 const struct status_sums *s)
+{
+	json_object *o = json_object_new_object(), *h = json_object_new_array();
+	json_object *slow = json_object_new_array();
+	size_t count[STATUS_BUCKETS];
+	double step = histogram(s, count);
+
+	json_object_object_add(o, "set", json_object_new_string(set->name));
+	json_object_object_add(o, "nodes", json_object_new_int64((int64_t)j->nnodes));
+	json_object_object_add(o, "complete", json_object_new_int64((int64_t)s->complete));
+	json_object_object_add(o, "reporting", json_object_new_int64((int64_t)s->reporting));
+	json_object_object_add(o, "no_contact",
+			       json_object_new_int64((int64_t)(j->nnodes - s->contacted)));
+	json_object_object_add(o, "progress",
+			       json_object_new_double(j->nnodes ? s->progress / (double)j->nnodes : 0));
+	json_object_object_add(o, "rate", json_object_new_int64((int64_t)s->rate));
+	json_object_object_add(o, "eta_seconds", json_object_new_double(s->eta));
+	for (size_t i = 0; s->nsecs && i < STATUS_BUCKETS; i++) {
+		json_object *b = json_object_new_object();
+
+		json_object_object_add(b, "from", json_object_new_double(step * (double)i));
+		json_object_object_add(b, "to", json_object_new_double(step * (double)(i + 1)));
+		json_object_object_add(b, "nodes", json_object_new_int64((int64_t)count[i]));
+		json_object_array_add(h, b);
+	}
+	json_object_object_add(o, "completion_histogram", h);
+	for (size_t i = 0; i < s->nslow; i++) {
+		json_object *n = json_object_new_object();
+
+		json_object_object_add(n, "node", json_object_new_string(s->slow[i].node));
+		json_object_object_add(n, "progress", json_object_new_double(s->slow[i].frac));
+		json_object_object_add(n, "rate", json_object_new_int64((int64_t)s->slow[i].rate));
+		json_object_object_add(n, "complete_seconds", json_object_new_double(s->slow[i].secs));
+		json_object_array_add(slow, n);
+	}
+	json_object_object_add(o, "slowest", slow);
+	json_object_object_add(o, "set_size", json_object_new_int64((int64_t)set->size));
+	json_object_object_add(o, "seeders_sent", json_object_new_int64((int64_t)s->seeder_sent));
+	json_object_object_add(o, "peers_sent", json_object_new_int64((int64_t)s->peer_sent));
+	json_object_object_add(o, "received", json_object_new_int64((int64_t)s->received));
+	return o;
+}
+
+/* Tallies set s over the job's nodes (and prints their lines if asked). */
+static void tally(const struct status_job *j, const struct status_set *set,
+		  struct status_sums *sums, int lines)
+{
+	struct peer_index ix;
+
+	memset(sums, 0, sizeof(*sums));
+	sums->secs = dsl_xcalloc(j->nnodes + 1, sizeof(*sums->secs));
+	index_build(set->swarm, &ix);
+	for (size_t i = 0; i < j->nnodes; i++)
+		account_node(j->nodes[i], find_peer(&ix, j->nodes[i]), set->size, sums, lines);
+	index_free(&ix);
+}
+
+static void render_json(const struct status_job *j, const struct status_set *sets,
+			size_t nsets)
+{
+	json_object *out = json_object_new_object();
+	json_object *arr = json_object_new_array(), *sum = json_object_new_array();
+
+	json_object_object_add(out, "job", json_object_new_int64((int64_t)j->id));
+	json_object_object_add(out, "state", json_object_new_string(j->state));
+	for (size_t i = 0; i < j->nnodes; i++)
+		json_object_array_add(arr, json_object_new_string(j->nodes[i]));
+	json_object_object_add(out, "nodes", arr);
+	arr = json_object_new_array();
+	for (size_t s = 0; s < nsets; s++) {
+		struct status_sums sums;
+
+		tally(j, &sets[s], &sums, 0);
+		json_object_array_add(sum, summary_json(j, &sets[s], &sums));
+		free(sums.secs);
+		json_object_array_add(arr, json_object_get(sets[s].swarm));
+	}
+	json_object_object_add(out, "summary", sum);
+	json_object_object_add(out, "swarms", arr);
+	puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
+	json_object_put(out);
+}
+
+/* 0: every node has every set; 1: not yet; -1: nothing to show.
+ * lines: one line per node (--nodes, or a job of at most STATUS_NODE_LINES). */
 static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *stats,
-		  int per_job, int json_out)
+		  int per_job, int json_out, int lines)
 {
 	struct status_set sets[STATUS_MAX_SETS];
 	size_t nsets = job_sets(ctx, j, stats, per_job, sets, STATUS_MAX_SETS);
@@ -337,39 +587,25 @@ static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *
 		return -1;
 	}
 	if (json_out) {
-		json_object *out = json_object_new_object();
-		json_object *arr = json_object_new_array();
-
-		json_object_object_add(out, "job", json_object_new_int64((int64_t)j->id));
-		json_object_object_add(out, "state", json_object_new_string(j->state));
-		for (size_t i = 0; i < j->nnodes; i++)
-			json_object_array_add(arr, json_object_new_string(j->nodes[i]));
-		json_object_object_add(out, "nodes", arr);
-		arr = json_object_new_array();
-		for (size_t i = 0; i < j->nnodes; i++)
-			json_object_array_add(arr, json_object_new_string(j->addrs[i]));
-		json_object_object_add(out, "addresses", arr);
-		arr = json_object_new_array();
-		for (size_t s = 0; s < nsets; s++)
-			json_object_array_add(arr, json_object_get(sets[s].swarm));
-		json_object_object_add(out, "swarms", arr);
-		puts(json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY));
-		json_object_put(out);
+		render_json(j, sets, nsets);
 		return 0;
 	}
+	lines = lines || j->nnodes <= STATUS_NODE_LINES;
 	printf("job %lu (%s), %zu nodes\n", j->id, j->state, j->nnodes);
 	for (size_t s = 0; s < nsets; s++) {
-		struct status_sums sums = { 0 };
+		struct status_sums sums;
 		char total[16];
 
 		dsl_human_size(sets[s].size, total, sizeof(total));
 		printf("set %s version %.12s (%s)\n", sets[s].name, sets[s].hash,
 		       sets[s].size ? total : "size unknown");
-		for (size_t i = 0; i < j->nnodes; i++)
-			print_node(j->nodes[i], find_peer(sets[s].swarm, j->addrs[i]), sets[s].size, &sums);
+		tally(j, &sets[s], &sums, lines);
 		print_summary(j, &sets[s], &sums);
+		free(sums.secs);
 		incomplete += j->nnodes - sums.complete;
 	}
+	if (!lines)
+		printf("(one line per node: dsl status %lu --nodes; everything: --json)\n", j->id);
 	return incomplete ? 1 : 0;
 }
 
@@ -393,27 +629,29 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "watch", no_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "nodes", no_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct status_job job;
 	struct dsl_err err;
 	char host[256], *end;
-	int watch = 0, json_out = 0, interval = 2, port, c, rc = 1, failed = 0;
+	int watch = 0, json_out = 0, lines = 0, interval = 2, port, c, rc = 1, failed = 0;
 	unsigned long id;
 
-	while ((c = getopt_long(argc, argv, "wji:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "wjni:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'w': watch = 1; break;
 		case 'j': json_out = 1; break;
+		case 'n': lines = 1; break;
 		case 'i': interval = atoi(optarg) > 0 ? atoi(optarg) : 2; break;
 		default:
-			fputs("usage: dsl status JOBID [--watch [--interval S]] [--json]\n", stderr);
+			fputs("usage: dsl status JOBID [--nodes] [--watch [--interval S]] [--json]\n", stderr);
 			return 2;
 		}
 	}
 	if (optind + 1 != argc || !(id = strtoul(argv[optind], &end, 10)) || *end) {
-		fputs("usage: dsl status JOBID [--watch [--interval S]] [--json]\n", stderr);
+		fputs("usage: dsl status JOBID [--nodes] [--watch [--interval S]] [--json]\n", stderr);
 		return 2;
 	}
 	if (load_job(id, &job, &err) < 0) {
@@ -445,7 +683,7 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		}
 		if (watch && ctx->is_tty)
 			fputs("\033[H\033[2J", stdout);
-		rc = render(ctx, &job, stats, !strcmp(ctx->cfg.tracker, "job"), json_out);
+		rc = render(ctx, &job, stats, !strcmp(ctx->cfg.tracker, "job"), json_out, lines);
 		json_object_put(stats);
 		fflush(stdout);
 		if (!watch || rc <= 0)

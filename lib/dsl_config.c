@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -287,4 +288,27 @@ int dsl_config_user_registry(const struct dsl_config *c, const char *home,
 		n = snprintf(out, outlen, "%s", c->user_registry);
 	}
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* splitmix64's finaliser: every input bit moves every output bit. */
+static uint64_t mix64(uint64_t z)
+{
+	z += 0x9e3779b97f4a7c15ULL;
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+int dsl_config_tracker_port(const struct dsl_config *c, unsigned long id)
+{
+	uint64_t range = (uint64_t)(c->tracker_port_max - c->tracker_port_min + 1);
+
+	return c->tracker_port_min + (int)(mix64(id) % range);
+}
+
+int dsl_config_peer_port(const struct dsl_config *c, unsigned long id, size_t set_index)
+{
+	uint64_t range = (uint64_t)(c->peer_port_max - c->peer_port_min + 1);
+
+	return c->peer_port_min + (int)(mix64((uint64_t)id * 8 + set_index) % range);
 }

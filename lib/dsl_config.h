@@ -8,6 +8,7 @@
 #define DSL_CONFIG_H
 
 #include <limits.h>
+#include <stddef.h>
 
 #include "dsl_err.h"
 
@@ -55,5 +56,19 @@ int dsl_config_from_args(struct dsl_config *c, int argc, char **argv,
 /* Expand a leading "~/" of user_registry for a given home directory. */
 int dsl_config_user_registry(const struct dsl_config *c, const char *home,
 			     char *out, size_t outlen);
+
+/* Ports, the same on every node and in `dsl status` without talking: a
+ * job's tracker listens on tracker_port_min + H(JOBID) mod range, set number
+ * i (< 8) of the job is served by every node's helper on peer_port_min +
+ * H(JOBID * 8 + i) mod range, H a mixing hash (splitmix64).  Two jobs
+ * sharing a node pick the same port with probability 1/range, whatever their
+ * ids (JOBID mod range alone collided for every job id range/8 apart, i.e.
+ * every 125 jobs).  When the port is taken anyway (another job, or a user
+ * squatting it), the helper takes the next free one of the range (the job
+ * spec's port, dsl_spec.h) and announces it to the tracker; its direct
+ * peers still reach it because direct peering is symmetric: it dials them
+ * itself (dsl_roles.h). */
+int dsl_config_tracker_port(const struct dsl_config *c, unsigned long jobid);
+int dsl_config_peer_port(const struct dsl_config *c, unsigned long jobid, size_t set_index);
 
 #endif

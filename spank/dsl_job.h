@@ -60,17 +60,6 @@ char *dsl_job_cache_jobdir(const struct dsl_config *c, unsigned long id);
 #define DSL_JOB_SPEC_DIR ".spec"        /* root's: the helpers' job specs (dsl_spec.h) */
 #define DSL_JOB_EMPTY_DIR ".empty"      /* in .lower: overlayfs's second layer */
 
-/* Ports, the same on every node without talking: a job's tracker listens on
- * tracker_port_min + H(JOBID) mod range, set number i of the job is served
- * by every node's helper on peer_port_min + H(JOBID, i) mod range, H a
- * mixing hash (splitmix64).  Two jobs sharing a node pick the same port with
- * probability 1/range, whatever their ids (JOBID mod range alone collided
- * for every job id range/8 apart, i.e. every 125 jobs).  When the port is
- * taken anyway (another job, or a user squatting it), the helper takes the
- * next free one of the range (dsl_spec.h: port) and announces it to the
- * tracker; its direct peers still reach it because direct peering is
- * symmetric: it dials them itself (dsl_roles.h). */
-int dsl_job_tracker_port(const struct dsl_config *c, unsigned long id);
-int dsl_job_peer_port(const struct dsl_config *c, unsigned long id, size_t set_index);
+/* Ports: dsl_config_tracker_port, dsl_config_peer_port (dsl_config.h). */
 
 #endif

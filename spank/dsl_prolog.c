@@ -184,7 +184,7 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	dsl_argv_add(&a, dsl_strdup("--listen"));
 	dsl_argv_add(&a, dsl_strdup("0.0.0.0"));
 	dsl_argv_add(&a, dsl_strdup("--port"));
-	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_job_tracker_port(c, job->id)));
+	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_config_tracker_port(c, job->id)));
 	/* Steady state within the tracker's budget (dsl_spec.h). */
 	dsl_argv_add(&a, dsl_strdup("--interval"));
 	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_spec_announce_interval_s((long)x->roles.nnodes)));
@@ -248,7 +248,7 @@ static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const c
 {
 	const struct dsl_config *c = x->c;
 	const struct dsl_job *job = x->job;
-	int port = dsl_job_peer_port(c, job->id, i);
+	int port = dsl_config_peer_port(c, job->id, i);
 
 	memset(s, 0, sizeof(*s));
 	s->job = (long)job->id;
@@ -405,7 +405,7 @@ static void tracker_url(struct prolog_ctx *x)
 	}
 	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) == 0)
 		snprintf(x->tracker_url, sizeof(x->tracker_url), "http://%s:%d/announce",
-			 addr, dsl_job_tracker_port(x->c, x->job->id));
+			 addr, dsl_config_tracker_port(x->c, x->job->id));
 }
 
 

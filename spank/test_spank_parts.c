@@ -103,10 +103,10 @@ START_TEST(paths_and_ports)
 	ck_assert_str_eq(p, "/var/cache/dsl/user-1000/" HASH_A);
 	free(p);
 	/* Same on every node, inside the configured ranges. */
-	ck_assert_int_eq(dsl_job_tracker_port(&c, 1234), dsl_job_tracker_port(&c, 1234));
-	ck_assert_int_ge(dsl_job_tracker_port(&c, 1234), c.tracker_port_min);
-	ck_assert_int_le(dsl_job_tracker_port(&c, 1234), c.tracker_port_max);
-	ck_assert_int_ne(dsl_job_peer_port(&c, 1234, 0), dsl_job_peer_port(&c, 1234, 1));
+	ck_assert_int_eq(dsl_config_tracker_port(&c, 1234), dsl_config_tracker_port(&c, 1234));
+	ck_assert_int_ge(dsl_config_tracker_port(&c, 1234), c.tracker_port_min);
+	ck_assert_int_le(dsl_config_tracker_port(&c, 1234), c.tracker_port_max);
+	ck_assert_int_ne(dsl_config_peer_port(&c, 1234, 0), dsl_config_peer_port(&c, 1234, 1));
 	/* No id distance collides systematically (JOBID mod range did for every
 	 * 125th job): over 2000 jobs, a job and the one 125 later share a port
 	 * about twice (chance: 1/1000), never for most of them. */
@@ -114,11 +114,11 @@ START_TEST(paths_and_ports)
 		int same = 0;
 
 		for (unsigned long id = 1; id <= 2000; id++) {
-			int p0 = dsl_job_peer_port(&c, id, 0);
+			int p0 = dsl_config_peer_port(&c, id, 0);
 
 			ck_assert_int_ge(p0, c.peer_port_min);
 			ck_assert_int_le(p0, c.peer_port_max);
-			same += p0 == dsl_job_peer_port(&c, id + 125, 0);
+			same += p0 == dsl_config_peer_port(&c, id + 125, 0);
 		}
 		ck_assert_int_lt(same, 20);
 	}
