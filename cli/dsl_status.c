@@ -436,8 +436,10 @@ static void print_histogram(const struct status_sums *s, size_t nnodes)
 		printf("    %7.2f - %7.2f  %-40s %zu\n", step * (double)i, step * (double)(i + 1), b,
 		       count[i]);
 	}
-	if (s->nsecs < nnodes)
-		printf("    not complete yet: %zu\n", nnodes - s->nsecs);
+	if (s->complete > s->nsecs)
+		printf("    complete, time not reported yet: %zu\n", s->complete - s->nsecs);
+	if (s->complete < nnodes)
+		printf("    not complete yet: %zu\n", nnodes - s->complete);
 }
 
 static void print_slowest(const struct status_sums *s)

@@ -34,9 +34,13 @@ done
 case $nodes in
 ''|*[!0-9]*) echo "cluster-up: -n $nodes: not a number" >&2; exit 2 ;;
 esac
-if [ "$nodes" -lt 1 ] || [ "$nodes" -gt 200 ]; then
-	echo "cluster-up: -n $nodes: must be 1-200" >&2; exit 2
+if [ "$nodes" -lt 1 ] || [ "$nodes" -gt "$DSL_CLUSTER_WIDE_MAX" ]; then
+	echo "cluster-up: -n $nodes: must be 1-$DSL_CLUSTER_WIDE_MAX" >&2; exit 2
 fi
+# More nodes than a /24 holds: the cluster's wide range (cluster-env.sh).
+DSL_CLUSTER_WIDE=0
+[ "$nodes" -gt "$DSL_CLUSTER_SMALL_MAX" ] && DSL_CLUSTER_WIDE=1
+dsl_cluster_net_setup
 # The bulk class matches ports with one u32 value/mask: an aligned block.
 bulk_match=$(python3 -c '
 import sys
@@ -134,7 +138,7 @@ shape_link() {
 	"${pre[@]}" tc filter add dev "$dev" parent 1: protocol ip prio 2 u32 match ip dport $bulk_match flowid 1:20
 }
 ip link add "$DSL_CLUSTER_BRIDGE" type bridge
-ip addr add "$DSL_CLUSTER_CTL_ADDR/24" dev "$DSL_CLUSTER_BRIDGE"
+ip addr add "$DSL_CLUSTER_CTL_ADDR/$DSL_CLUSTER_PREFIXLEN" dev "$DSL_CLUSTER_BRIDGE"
 ip link set "$DSL_CLUSTER_BRIDGE" up
 for i in $(seq 1 "$nodes"); do
 	n=$(dsl_cluster_node_name "$i")
@@ -143,7 +147,7 @@ for i in $(seq 1 "$nodes"); do
 	ip link add "${n}h" type veth peer name "${n}p" netns "$n"
 	ip link set "${n}h" master "$DSL_CLUSTER_BRIDGE" up
 	ip -n "$n" link set "${n}p" name eth0
-	ip -n "$n" addr add "$a/24" dev eth0
+	ip -n "$n" addr add "$a/$DSL_CLUSTER_PREFIXLEN" dev eth0
 	ip -n "$n" link set eth0 up
 	ip -n "$n" link set lo up
 	ip -n "$n" route add default via "$DSL_CLUSTER_CTL_ADDR"
@@ -230,6 +234,8 @@ export DSL_CLUSTER_DIR=$dir
 export DSL_CLUSTER_USER=$DSL_CLUSTER_USER
 export DSL_CLUSTER_NODES=$range
 export DSL_CLUSTER_NNODES=$nodes
+export DSL_CLUSTER_WIDE=$DSL_CLUSTER_WIDE
+DSL_CLUSTER_CTL_ADDR=$DSL_CLUSTER_CTL_ADDR
 EOF
 touch "$dir/up"
 

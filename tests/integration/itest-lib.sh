@@ -13,7 +13,7 @@ top_srcdir=$(cd "$top_srcdir" && pwd)
 CLUSTER=$top_srcdir/tests/cluster
 # A cluster id of the test's own (never one a developer sourced env.sh for):
 # the test tears down whatever cluster of that id is left from a crashed run.
-unset DSL_CLUSTER_DIR DSL_CLUSTER_USER DSL_CLUSTER_NODES DSL_CLUSTER_NNODES SLURM_CONF
+unset DSL_CLUSTER_DIR DSL_CLUSTER_USER DSL_CLUSTER_NODES DSL_CLUSTER_NNODES DSL_CLUSTER_WIDE SLURM_CONF
 export DSL_CLUSTER_ID=${DSL_ITEST_CLUSTER_ID:-1}
 . "$CLUSTER/cluster-env.sh"
 W=/var/tmp/dsl-itest-$DSL_CLUSTER_ID
