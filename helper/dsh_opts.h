@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "dsl_err.h"
+#include "dsl_opt.h"
 
 #define DSH_MAX_LIST 256
 
@@ -27,8 +28,10 @@ struct dsh_opts {
 	const char *ctl_dir, *ctl_cmd;
 };
 
-/* 0 ok, 1 --help printed, -1 error in e. argv strings are borrowed. */
+/* 0 ok, -1 error in e, or DSL_OPT_HELP/DSL_OPT_VERSION (dsl_opt.h: hand it
+ * to dsl_opt_finish() with dsh_opts_cmd).  argv strings are borrowed. */
 int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e);
 void dsh_opts_usage(FILE *out);
+extern const struct dsl_opt_cmd dsh_opts_cmd;
 
 #endif
