@@ -12,7 +12,9 @@ PKGS="build-essential autoconf automake libtool pkg-config
       slurmctld slurmd slurm-client munge
       iproute2 util-linux procps psmisc python3 curl
       clang opentracker gnuplot-nox
-      python3-numpy python3-scipy"
+      python3-numpy python3-scipy
+      man-db groff-base
+      dpkg-dev debhelper fakeroot lintian rpm"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
