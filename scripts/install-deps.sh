@@ -14,7 +14,7 @@ PKGS="build-essential autoconf automake libtool pkg-config
       clang opentracker gnuplot-nox
       python3-numpy python3-scipy
       man-db groff-base
-      dpkg-dev debhelper fakeroot lintian rpm"
+      dpkg-dev debhelper fakeroot lintian rpm cpio"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
