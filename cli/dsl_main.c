@@ -25,6 +25,8 @@ static const char usage[] =
 	"                          remove a set, or one old version of it\n"
 	"  status JOBID [--watch] [--json]\n"
 	"                          a job's distribution, node by node\n"
+	"  seed NAME [--tracker URL] [--listen IP] [--port P|A-B] [--run-dir DIR]\n"
+	"                          seed a set to every job, from this host (a service seeder)\n"
 	"\n"
 	"Registries: look-ups search the per-user registry (user_registry=, default\n"
 	"~/.dsl/sets) and then the system registry (registry=, default /etc/dsl/sets).\n"
@@ -122,5 +124,7 @@ int main(int argc, char **argv)
 		return cmd_remove(&ctx, argc, argv);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(&ctx, argc, argv);
+	if (!strcmp(cmd, "seed"))
+		return cmd_seed(&ctx, argc, argv);
 	return dsl_opt_usage_error(&cmd_dsl, "%.64s: unknown command", cmd);
 }
