@@ -222,18 +222,18 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fputs("dsl create: missing set NAME\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "missing set NAME");
 		goto out;
 	}
 	if (!dsl_name_valid(argv[optind], &err))
 		goto fail;
 	w.desc.name = dsl_strdup(argv[optind++]);
 	if (from_exe && optind < argc) {
-		fputs("dsl create: give either PATHs or --from-exe, not both\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "give either PATHs or --from-exe, not both");
 		goto out;
 	}
 	if (!from_exe && optind >= argc) {
-		fputs("dsl create: no PATH given\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "no PATH given");
 		goto out;
 	}
 	if (from_exe) {

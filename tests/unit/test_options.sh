@@ -85,6 +85,8 @@ run "no command" 2 "$DSL" && { [ "$err" = "dsl: no COMMAND given (try 'dsl --hel
 	ok "no command" || bad "no command: '$err'"; }
 run "missing operand" 2 "$DSL" show && { [ "$err" = "dsl show: missing set NAME (try 'dsl show --help')" ] &&
 	ok "missing operand" || bad "missing operand: '$err'"; }
+run "create without PATH" 2 "$DSL" create x && { [ "$err" = "dsl create: no PATH given (try 'dsl create --help')" ] &&
+	ok "create: missing PATH is a usage error" || bad "create x: '$err'"; }
 run "bad job id" 2 "$DSL" status 12x && { [ "$err" = "dsl status: 12x: not a job id (try 'dsl status --help')" ] &&
 	ok "bad job id" || bad "bad job id: '$err'"; }
 # An abbreviation that fits one option is that option (getopt_long), two is an error.
