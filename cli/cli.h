@@ -63,6 +63,7 @@ int cmd_show(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_remove(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_seed(struct cli_ctx *ctx, int argc, char **argv);
 
 /* GET http://host:port/path; the body (malloc'd) when the status is 200. */
 int cli_http_get(const char *host, int port, const char *path, int timeout_ms,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dsl_opt.h"
 #include "dsl_util.h"
 
 /* Without --piece-size: about AUTO_PIECES pieces, 16 KiB to 4 MiB.  A node
@@ -162,6 +163,17 @@ static int hash_and_publish(struct cli_ctx *ctx, struct cli_walk *w, uint32_t pi
 	return rc;
 }
 
+static const char create_usage[] =
+	"usage: dsl create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
+	"       dsl create NAME --from-exe BINARY [--exclude DIR]... [--force]\n"
+	"Publish a library set (a new version of it with --force) in a registry.\n"
+	"  --env VAR=RELPATH   environment the tasks get, relative to the view (repeatable)\n"
+	"  --piece-size N      torrent piece size, a power of two from 16K to 16M\n"
+	"  --force             publish a new version of an existing set\n"
+	"  --from-exe BINARY   the set is BINARY's shared-library closure\n"
+	"  --exclude DIR       with --from-exe: leave libraries under DIR out (repeatable)\n"
+	"  --registry DIR      publish in DIR\n";
+
 int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -171,8 +183,10 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		{ "from-exe", required_argument, NULL, 'x' },
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "registry", required_argument, NULL, 'r' },
+		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct dsl_opt_cmd cmd = { "dsl create", create_usage, "e:p:fx:X:r:", opts, 0 };
 	static char *default_exclude[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
 	char **exclude = NULL;
 	size_t nexclude = 0;
@@ -183,7 +197,7 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	int force = 0, c, rc = 1;
 
 	cli_walk_init(&w);
-	while ((c = getopt_long(argc, argv, "e:p:fx:X:r:", opts, NULL)) != -1) {
+	while ((c = dsl_opt_next(&cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'e':
 			if (add_env_opt(&w, optarg, &err) < 0)
@@ -205,25 +219,21 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		case 'r':
 			cli_set_registry(ctx, optarg);
 			break;
-		default:
-			fputs("usage: dsl create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
-			      "       dsl create NAME --from-exe BINARY [--exclude DIR]... [--force]\n", stderr);
-			goto out;
 		}
 	}
 	if (optind >= argc) {
-		fputs("dsl create: missing set NAME\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "missing set NAME");
 		goto out;
 	}
 	if (!dsl_name_valid(argv[optind], &err))
 		goto fail;
 	w.desc.name = dsl_strdup(argv[optind++]);
 	if (from_exe && optind < argc) {
-		fputs("dsl create: give either PATHs or --from-exe, not both\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "give either PATHs or --from-exe, not both");
 		goto out;
 	}
 	if (!from_exe && optind >= argc) {
-		fputs("dsl create: no PATH given\n", stderr);
+		rc = dsl_opt_usage_error(&cmd, "no PATH given");
 		goto out;
 	}
 	if (from_exe) {

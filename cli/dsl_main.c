@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dsl_opt.h"
 
 static const char usage[] =
 	"usage: dsl [--conf FILE] [--registry DIR] COMMAND [ARGS]\n"
@@ -17,19 +18,23 @@ static const char usage[] =
 	"  create NAME --from-exe BINARY [--exclude DIR]... [--force]\n"
 	"                          publish a library set (a new version with --force)\n"
 	"  list                    the sets you can use\n"
-	"  show NAME [--version H] [--files] [--json]\n"
+	"  show NAME [--set-version H] [--files] [--json]\n"
 	"                          one set's description\n"
 	"  verify NAME             re-hash the set's source files against its torrent\n"
-	"  remove NAME [--version H]\n"
+	"  remove NAME [--set-version H]\n"
 	"                          remove a set, or one old version of it\n"
 	"  status JOBID [--nodes] [--watch] [--json]\n"
 	"                          a job's distribution, node by node\n"
+	"  seed NAME [--tracker URL] [--listen IP] [--port P|A-B] [--run-dir DIR]\n"
+	"                          seed a set to every job, from this host (a service seeder)\n"
 	"\n"
 	"Registries: look-ups search the per-user registry (user_registry=, default\n"
 	"~/.dsl/sets) and then the system registry (registry=, default /etc/dsl/sets).\n"
 	"create and remove write to --registry DIR if given, else to the system\n"
 	"registry as root and to the per-user registry otherwise.  Configuration:\n"
-	"/etc/dsl/dsl.conf (or --conf FILE, or $DSL_CONF).\n";
+	"/etc/dsl/dsl.conf (or --conf FILE, or $DSL_CONF).\n"
+	"\n"
+	"Every command answers --help and --version; see dsl(1) and dsl.conf(5).\n";
 
 static const char *home_dir(void)
 {
@@ -72,9 +77,11 @@ int main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "conf", required_argument, NULL, 'c' },
 		{ "registry", required_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
+		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
+	/* stop_at_operand: options after the command are the command's own. */
+	static const struct dsl_opt_cmd cmd_dsl = { "dsl", usage, "c:r:", opts, 1 };
 	struct cli_ctx ctx;
 	struct dsl_err err;
 	const char *conf = getenv("DSL_CONF");
@@ -84,25 +91,24 @@ int main(int argc, char **argv)
 	memset(&ctx, 0, sizeof(ctx));
 	dsl_config_defaults(&ctx.cfg);
 	ctx.is_tty = isatty(STDERR_FILENO);
-	/* '+': stop at the command; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+c:r:h", opts, NULL)) != -1) {
+	while ((c = dsl_opt_next(&cmd_dsl, argc, argv)) != -1) {
 		switch (c) {
 		case 'c': conf = optarg; break;
 		case 'r': ctx.registry_opt = optarg; break;
-		case 'h': fputs(usage, stdout); return 0;
-		default: fputs(usage, stderr); return 2;
 		}
 	}
-	if (optind >= argc) {
-		fputs(usage, stderr);
-		return 2;
+	if (optind >= argc)
+		return dsl_opt_usage_error(&cmd_dsl, "no COMMAND given");
+	cmd = argv[optind];
+	if (!strcmp(cmd, "help")) {
+		fputs(usage, stdout);
+		return 0;
 	}
 	if (dsl_config_load_file(&ctx.cfg, conf ? conf : ctx.cfg.conf_file, conf != NULL, &err) < 0) {
 		fprintf(stderr, "dsl: %s\n", err.msg);
 		return 1;
 	}
 	setup_registries(&ctx);
-	cmd = argv[optind];
 	argc -= optind;
 	argv += optind;
 	optind = 0;   /* glibc: 0 re-initialises getopt for the subcommand (drops "+") */
@@ -118,10 +124,7 @@ int main(int argc, char **argv)
 		return cmd_remove(&ctx, argc, argv);
 	if (!strcmp(cmd, "status"))
 		return cmd_status(&ctx, argc, argv);
-	if (!strcmp(cmd, "help")) {
-		fputs(usage, stdout);
-		return 0;
-	}
-	fprintf(stderr, "dsl: unknown command '%s'\n%s", cmd, usage);
-	return 2;
+	if (!strcmp(cmd, "seed"))
+		return cmd_seed(&ctx, argc, argv);
+	return dsl_opt_usage_error(&cmd_dsl, "%.64s: unknown command", cmd);
 }

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dsl_opt.h"
 #include "dsl_util.h"
 
 static void format_time(int64_t t, char *buf, size_t len)
@@ -50,14 +51,21 @@ static void list_one(void *arg, const char *dir, const char *name,
 
 int cmd_list(struct cli_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "registry", required_argument, NULL, 'r' },
+		DSL_OPT_STD,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct dsl_opt_cmd cmd = { "dsl list",
+		"usage: dsl list [--registry DIR]\n"
+		"The sets you can use: name, version, size, files, created, registry.\n"
+		"  --registry DIR   list DIR only\n", "r:", opts, 0 };
 	struct list_acc acc = { 0, 0 };
 
-	if (argc == 3 && !strcmp(argv[1], "--registry"))
-		cli_set_registry(ctx, argv[2]);
-	else if (argc > 1) {
-		fputs("usage: dsl list [--registry DIR]\n", stderr);
-		return 2;
-	}
+	while (dsl_opt_next(&cmd, argc, argv) == 'r')
+		cli_set_registry(ctx, optarg);
+	if (optind < argc)
+		return dsl_opt_usage_error(&cmd, "%.64s: unexpected argument", argv[optind]);
 	dsl_registry_each(&ctx->search, list_one, &acc, NULL);
 	if (!acc.header_done)
 		printf("no sets (searched:%s%s%s)\n", ctx->search.dirs[0],
@@ -140,31 +148,34 @@ static void show_human(const struct dsl_set_ref *ref, int files)
 int cmd_show(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "version", required_argument, NULL, 'v' },
+		{ "set-version", required_argument, NULL, 'v' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "files", no_argument, NULL, 'f' },
 		{ "registry", required_argument, NULL, 'r' },
+		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct dsl_opt_cmd cmd = { "dsl show",
+		"usage: dsl show NAME [--set-version H] [--files] [--json] [--registry DIR]\n"
+		"One set's description.\n"
+		"  --set-version H  an older version (its info-hash, 64 hex digits)\n"
+		"  --files          add the set's file tree\n"
+		"  --json           print the description itself (JSON)\n"
+		"  --registry DIR   look in DIR only\n", "v:jfr:", opts, 0 };
 	const char *version = NULL;
 	struct dsl_set_ref ref;
 	int json = 0, files = 0, c;
 
-	while ((c = getopt_long(argc, argv, "v:jfr:", opts, NULL)) != -1) {
+	while ((c = dsl_opt_next(&cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'v': version = optarg; break;
 		case 'j': json = 1; break;
 		case 'f': files = 1; break;
 		case 'r': cli_set_registry(ctx, optarg); break;
-		default:
-			fputs("usage: dsl show NAME [--version H] [--files] [--json]\n", stderr);
-			return 2;
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs("usage: dsl show NAME [--version H] [--files] [--json]\n", stderr);
-		return 2;
-	}
+	if (optind + 1 != argc)
+		return dsl_opt_usage_error(&cmd, optind < argc ? "give one set NAME" : "missing set NAME");
 	if (find_set(ctx, "show", argv[optind], version, &ref) < 0)
 		return 1;
 	if (json) {
@@ -208,28 +219,29 @@ static int remove_broken(struct cli_ctx *ctx, const char *name, const char *vers
 int cmd_remove(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{ "version", required_argument, NULL, 'v' },
+		{ "set-version", required_argument, NULL, 'v' },
 		{ "registry", required_argument, NULL, 'r' },
+		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct dsl_opt_cmd cmd = { "dsl remove",
+		"usage: dsl remove NAME [--set-version H] [--registry DIR]\n"
+		"Remove a set (every version), or one version that is not the current one.\n"
+		"  --set-version H  remove only this version (its info-hash, 64 hex digits)\n"
+		"  --registry DIR   remove from DIR\n", "v:r:", opts, 0 };
 	const char *version = NULL;
 	struct dsl_set_ref ref;
 	struct dsl_err err;
 	int c, not_found = 0;
 
-	while ((c = getopt_long(argc, argv, "v:r:", opts, NULL)) != -1) {
+	while ((c = dsl_opt_next(&cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'v': version = optarg; break;
 		case 'r': cli_set_registry(ctx, optarg); break;
-		default:
-			fputs("usage: dsl remove NAME [--version H]\n", stderr);
-			return 2;
 		}
 	}
-	if (optind + 1 != argc) {
-		fputs("usage: dsl remove NAME [--version H]\n", stderr);
-		return 2;
-	}
+	if (optind + 1 != argc)
+		return dsl_opt_usage_error(&cmd, optind < argc ? "give one set NAME" : "missing set NAME");
 	/* Remove from the registry where the name is found first (the user's). */
 	if (dsl_registry_find(&ctx->search, argv[optind], NULL, &ref, &not_found, &err) < 0) {
 		if (not_found || !dsl_name_valid(argv[optind], NULL))

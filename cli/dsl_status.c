@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dsl_opt.h"
 #include "dsl_roles.h"
 #include "dsl_util.h"
 
@@ -626,6 +627,14 @@ static void no_tracker(const struct status_job *j, const char *host, int port,
 			j->id, j->state, host, port, err->msg);
 }
 
+static const char status_usage[] =
+	"usage: dsl status JOBID [--nodes] [--watch [--interval S]] [--json]\n"
+	"A job's distribution: a summary that fits a screen, from its tracker's statistics.\n"
+	"  --nodes          one line per node instead of the summary\n"
+	"  --watch          redraw every S seconds until the job ends\n"
+	"  --interval S     with --watch: seconds between refreshes (2)\n"
+	"  --json           the tracker's statistics as JSON\n";
+
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -633,29 +642,28 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "nodes", no_argument, NULL, 'n' },
 		{ "interval", required_argument, NULL, 'i' },
+		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
+	static const struct dsl_opt_cmd cmd = { "dsl status", status_usage, "wjni:", opts, 0 };
 	struct status_job job;
 	struct dsl_err err;
 	char host[256], *end;
 	int watch = 0, json_out = 0, lines = 0, interval = 2, port, c, rc = 1, failed = 0;
 	unsigned long id;
 
-	while ((c = getopt_long(argc, argv, "wjni:", opts, NULL)) != -1) {
+	while ((c = dsl_opt_next(&cmd, argc, argv)) != -1) {
 		switch (c) {
 		case 'w': watch = 1; break;
 		case 'j': json_out = 1; break;
 		case 'n': lines = 1; break;
 		case 'i': interval = atoi(optarg) > 0 ? atoi(optarg) : 2; break;
-		default:
-			fputs("usage: dsl status JOBID [--nodes] [--watch [--interval S]] [--json]\n", stderr);
-			return 2;
 		}
 	}
-	if (optind + 1 != argc || !(id = strtoul(argv[optind], &end, 10)) || *end) {
-		fputs("usage: dsl status JOBID [--nodes] [--watch [--interval S]] [--json]\n", stderr);
-		return 2;
-	}
+	if (optind + 1 != argc)
+		return dsl_opt_usage_error(&cmd, optind < argc ? "give one JOBID" : "missing JOBID");
+	if (!(id = strtoul(argv[optind], &end, 10)) || *end)
+		return dsl_opt_usage_error(&cmd, "%.64s: not a job id", argv[optind]);
 	if (load_job(id, &job, &err) < 0) {
 		fprintf(stderr, "dsl status: %s\n", err.msg);
 		return 1;

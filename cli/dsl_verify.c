@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "dsl_opt.h"
 #include "dsl_util.h"
 
 /* Files still present and of the published size; the others are reported. */
@@ -84,6 +85,16 @@ static void check_others(const struct dsl_desc *d, size_t *bad)
 
 int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "registry", required_argument, NULL, 'r' },
+		DSL_OPT_STD,
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct dsl_opt_cmd cmd = { "dsl verify",
+		"usage: dsl verify NAME [--registry DIR]\n"
+		"Re-hash the set's source files against its published torrent; name every\n"
+		"file that is missing or changed (exit 1 if any).\n"
+		"  --registry DIR   look in DIR only\n", "r:", opts, 0 };
 	struct dsl_set_ref ref;
 	struct dsl_tmeta published, now;
 	struct dsl_tfile_in *in;
@@ -93,12 +104,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv)
 	char **paths;
 	size_t n, bad = 0;
 
-	if (argc == 4 && !strcmp(argv[2], "--registry"))
-		cli_set_registry(ctx, argv[3]);
-	else if (argc != 2) {
-		fputs("usage: dsl verify NAME\n", stderr);
-		return 2;
-	}
+	while (dsl_opt_next(&cmd, argc, argv) == 'r')
+		cli_set_registry(ctx, optarg);
+	if (optind + 1 != argc)
+		return dsl_opt_usage_error(&cmd, optind < argc ? "give one set NAME" : "missing set NAME");
+	argv += optind - 1;
 	if (dsl_registry_find(&ctx->search, argv[1], NULL, &ref, &not_found, &err) < 0) {
 		fprintf(stderr, "dsl verify: %s\n", err.msg);
 		return 1;

@@ -98,10 +98,8 @@ int main(int argc, char **argv)
 	struct dsl_err e;
 	int rc = dsh_opts_parse(argc, argv, &o, &e);
 
-	if (rc == 1) {
-		dsh_opts_usage(stdout);
-		return 0;
-	}
+	if (rc > 0)
+		return dsl_opt_finish(&dsh_opts_cmd, rc, &e);
 	if (rc != 0) {
 		fprintf(stderr, "dsl-helper: %s\n", e.msg);
 		dsh_opts_free(&o);

@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include "dsh_opts.h"
+#include "dsl_opt.h"
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_HELP };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -38,13 +39,12 @@ static const struct option dsh_longopts[] = {
 	{"share", required_argument, NULL, O_SHARE},
 	{"spec-fd", required_argument, NULL, O_SPEC_FD},
 	{"spec", required_argument, NULL, O_SPEC},
-	{"help", no_argument, NULL, O_HELP},
+	DSL_OPT_STD,
 	{NULL, 0, NULL, 0},
 };
 
-void dsh_opts_usage(FILE *out)
-{
-	fputs("usage: dsl-helper --desc FILE.json --torrent FILE.torrent --mount DIR\n"
+static const char dsh_usage[] =
+	"usage: dsl-helper --desc FILE.json --torrent FILE.torrent --mount DIR\n"
 	      "                  --cache DIR --run-dir DIR [--seed] [--tracker URL]...\n"
 	      "                  [--peer HOST:PORT]... [--listen IP] [--port P | --port A-B]\n"
 	      "                  [--read-timeout SEC] [--cache-policy keep|remove]\n"
@@ -54,7 +54,13 @@ void dsh_opts_usage(FILE *out)
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
 	      "                  (everything from a job spec, as the Slurm plugin starts it)\n"
-	      "       dsl-helper --ctl RUNDIR status|stop\n", out);
+	      "       dsl-helper --ctl RUNDIR status|stop\n";
+
+const struct dsl_opt_cmd dsh_opts_cmd = { "dsl-helper", dsh_usage, "", dsh_longopts, 0 };
+
+void dsh_opts_usage(FILE *out)
+{
+	fputs(dsh_usage, out);
 }
 
 static int parse_int(const char *s, long lo, long hi, long *v)
@@ -291,16 +297,12 @@ int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e)
 	o->spec_fd = -1;
 	o->read_timeout = 60;
 	o->listen_ip = "0.0.0.0";
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "", dsh_longopts, NULL)) != -1) {
-		if (c == O_HELP)
-			return 1;
-		if (c == '?' || c == ':') {
-			dsl_err_set(e, "%s: unknown option or missing value (see --help)",
-				    argv[optind - 1]);
+	optind = 0;
+	while ((c = dsl_opt_get(&dsh_opts_cmd, argc, argv, e)) != -1) {
+		if (c == DSL_OPT_HELP || c == DSL_OPT_VERSION)
+			return c;
+		if (c == DSL_OPT_BAD)
 			return -1;
-		}
 		if (parse_one(c, optarg, o, e) != 0)
 			return -1;
 	}

@@ -6,6 +6,7 @@
 
 #include "dsl_err.h"
 #include "dsl_spec.h"
+#include "dsl_opt.h"
 
 #define DSH_MAX_LIST 256
 
@@ -35,10 +36,12 @@ struct dsh_opts {
 	const char *ctl_dir, *ctl_cmd;
 };
 
-/* 0 ok, 1 --help printed, -1 error in e. argv strings are borrowed. */
+/* 0 ok, -1 error in e, or DSL_OPT_HELP/DSL_OPT_VERSION (dsl_opt.h: hand it
+ * to dsl_opt_finish() with dsh_opts_cmd).  argv strings are borrowed. */
 int dsh_opts_parse(int argc, char **argv, struct dsh_opts *o, struct dsl_err *e);
 void dsh_opts_usage(FILE *out);
 /* Frees what parsing a spec allocated. */
 void dsh_opts_free(struct dsh_opts *o);
+extern const struct dsl_opt_cmd dsh_opts_cmd;
 
 #endif

@@ -2,17 +2,17 @@
 # Installs every package dslswarm needs to build, test and run its local
 # cluster, from Debian's archive.  Idempotent; safe to run again.
 set -eu
-if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: run as root (apt-get install)" >&2
-	exit 1
-fi
+. "$(dirname "$0")/as-root.sh"
+dsl_as_root "$@"
 PKGS="build-essential autoconf automake libtool pkg-config
       libslurm-dev libtorrent-rasterbar-dev libboost-dev libfuse3-dev fuse3 libjson-c-dev
       libmicrohttpd-dev check
       slurmctld slurmd slurm-client munge
       iproute2 util-linux procps psmisc python3 curl
       clang opentracker gnuplot-nox
-      python3-numpy python3-scipy"
+      python3-numpy python3-scipy
+      man-db groff-base
+      dpkg-dev debhelper fakeroot lintian rpm cpio"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -21,6 +21,7 @@ nodes=6
 shape=1gbit
 seeders=1
 build=${DSL_BUILD_DIR:-/var/tmp/dsl-main-build}
+args=("$@")
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) nodes=$2; shift 2 ;;
@@ -31,7 +32,9 @@ while [ $# -gt 0 ]; do
 	*) echo "main-job: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
-[ "$(id -u)" = 0 ] || { echo "main-job: run as root (it boots a cluster in namespaces)" >&2; exit 2; }
+# root: it boots a cluster in namespaces (through sudo where there is one)
+. "$here/as-root.sh"
+dsl_as_root "${args[@]}"
 
 unset DSL_CLUSTER_DIR DSL_CLUSTER_USER SLURM_CONF
 export DSL_CLUSTER_ID=${DSL_MAIN_CLUSTER_ID:-3}

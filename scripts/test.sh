@@ -5,6 +5,8 @@
 # "N passed, N failed, N skipped" as the last line.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/scripts/as-root.sh"
+dsl_as_root "$@"
 build=${DSL_BUILD_DIR:-$top/build}
 "$top/scripts/install-deps.sh" || exit 1
 "$top/scripts/build.sh" || { echo "0 passed, 1 failed"; exit 1; }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsl_opt.h"
 #include "trk_request.h"
 
 static const char usage[] =
@@ -21,7 +22,7 @@ static const char usage[] =
 	TRK_SECRET_PARAM "=S).\n";
 
 enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_INTERVAL, O_TIMEOUT, O_MAXSW,
-       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE, O_HELP, O_VERSION };
+       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -38,10 +39,11 @@ static const struct option longopts[] = {
 	{ "log-file", required_argument, NULL, O_LOG },
 	{ "foreground", no_argument, NULL, O_FG },
 	{ "verbose", no_argument, NULL, O_VERBOSE },
-	{ "help", no_argument, NULL, O_HELP },
-	{ "version", no_argument, NULL, O_VERSION },
+	DSL_OPT_STD,
 	{ NULL, 0, NULL, 0 },
 };
+
+const struct dsl_opt_cmd trk_opts_cmd = { "dsl-tracker", usage, "", longopts, 0 };
 
 static int num_arg(const char *name, const char *s, long min, long max, long *out,
 		   struct dsl_err *e)
@@ -162,19 +164,13 @@ int trk_opts_parse(struct trk_opts *o, int argc, char **argv, struct dsl_err *e)
 	o->max_peers = 10000;
 	o->numwant_max = 200;
 	o->udp_conn_ttl = 60;
-	opterr = 0;
-	optind = 1;
+	optind = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-		if (c == O_HELP || c == O_VERSION) {
-			fputs(c == O_HELP ? usage : "dsl-tracker " PACKAGE_VERSION "\n", stdout);
-			return 1;
-		}
-		if (c == '?' || c == ':') {
-			dsl_err_set(e, "unknown option or missing value: '%s' (see --help)",
-				    argv[optind - 1]);
+	while ((c = dsl_opt_get(&trk_opts_cmd, argc, argv, e)) != -1) {
+		if (c == DSL_OPT_HELP || c == DSL_OPT_VERSION)
+			return dsl_opt_finish(&trk_opts_cmd, c, e), 1;
+		if (c == DSL_OPT_BAD)
 			return -1;
-		}
 		if (set_opt(o, c, optarg, e) < 0)
 			return -1;
 	}

@@ -2,13 +2,17 @@
 # cluster-up.sh - boot a real Slurm 22.05 cluster on this one machine.
 #
 #   cluster-up.sh [-n NODES] [--shape RATE] [--bulk-ports LO-HI] [--plugin DSL.SO]
-#                 [--plugin-args "k=v ..."]
+#                 [--plugin-args "k=v ..."] [--root DIR]
 #
 # munged and slurmctld run on the host (on a bridge address); every node is a
 # network namespace (own address, veth on the bridge), a UTS namespace (own
 # hostname) and a mount namespace (own /run and cache tmpfs) running its own
 # slurmd.  Node names go into /etc/hosts, as DNS would provide them on a real
 # cluster.  A non-root user ($DSL_CLUSTER_USER) is created for jobs.
+# --root DIR: every node sees DIR/usr over its /usr (a read-only overlay in
+# the node's mount namespace): an unpacked package runs from its installed
+# paths on the nodes without being installed on this machine (--plugin is
+# then a path inside DIR).
 # Prints the file to source for SLURM_CONF and friends (DIR/env.sh).
 # On any failure it tears down what it built (cluster-down.sh).
 set -eu
@@ -20,6 +24,7 @@ shape=
 bulk_ports=7168-8191
 plugin=
 plugin_args=
+root=
 while [ $# -gt 0 ]; do
 	case $1 in
 	-n) nodes=$2; shift 2 ;;
@@ -27,7 +32,8 @@ while [ $# -gt 0 ]; do
 	--bulk-ports) bulk_ports=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
 	--plugin-args) plugin_args=$2; shift 2 ;;
-	-h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+	--root) root=$(cd "$2" && pwd) || exit 2; shift 2 ;;
+	-h|--help) sed -n '2,19p' "$0"; exit 0 ;;
 	*) echo "cluster-up: unknown argument: $1" >&2; exit 2 ;;
 	esac
 done
@@ -51,7 +57,10 @@ assert 0 < lo <= hi < 65536 and size & (size - 1) == 0 and lo % size == 0
 print("0x%04x 0x%04x" % (lo, 0xffff & ~(size - 1)))' "$bulk_ports" 2>/dev/null) || {
 	echo "cluster-up: --bulk-ports $bulk_ports: expected an aligned power-of-two block LO-HI, e.g. 7168-8191" >&2
 	exit 2; }
-if [ -n "$plugin" ] && [ ! -r "$plugin" ]; then
+if [ -n "$root" ] && [ ! -d "$root/usr" ]; then
+	echo "cluster-up: --root $root: no usr/ in it" >&2; exit 2
+fi
+if [ -n "$plugin" ] && [ ! -r "$root$plugin" ]; then
 	echo "cluster-up: --plugin $plugin: no such file" >&2; exit 2
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -248,7 +257,7 @@ for i in $(seq 1 "$nodes"); do
 	n=$(dsl_cluster_node_name "$i")
 	mkdir -p "$dir/spool/$n"
 	# shellcheck disable=SC2086
-	setsid ip netns exec "$n" unshare --uts --mount --propagation private -- \
+	DSL_NODE_ROOT=$root setsid ip netns exec "$n" unshare --uts --mount --propagation private -- \
 		/bin/sh "$here/node-init.sh" "$n" "$dir/slurm.conf" $DSL_CLUSTER_PRIVATE \
 		</dev/null >"$dir/log/node-$n.out" 2>&1 &
 	echo $! > "$dir/spool/$n/pid"

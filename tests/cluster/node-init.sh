@@ -28,5 +28,10 @@ for c in cpu cpuacct cpuset memory devices freezer pids; do
 	mount -t cgroup -o "$c" cgroup "/sys/fs/cgroup/$c"
 done
 
+# cluster-up.sh --root DIR: DIR/usr over /usr, this node only.
+if [ -n "${DSL_NODE_ROOT:-}" ]; then
+	mount -t overlay -o ro,lowerdir="$DSL_NODE_ROOT/usr:/usr" "dsl-root-$node" /usr
+fi
+
 ip link set lo up
 exec /usr/sbin/slurmd -D -N "$node" -f "$conf"

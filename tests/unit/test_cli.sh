@@ -57,9 +57,9 @@ expect_fail "existing name without --force" "already exists" "$DSL" create demo 
 "$DSL" create demo "$W/src" --registry "$R" --force >/dev/null 2>&1 && ok "create --force" || bad "create --force"
 v2=$("$DSL" --registry "$R" show demo --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["infohash"])')
 [ "$v1" != "$v2" ] && ok "new version has a new info-hash" || bad "same version after change"
-"$DSL" --registry "$R" show demo --version "$v1" >/dev/null && ok "old version still readable" || bad "old version"
-expect_fail "remove current version" "current version" "$DSL" --registry "$R" remove demo --version "$v2"
-"$DSL" --registry "$R" remove demo --version "$v1" >/dev/null && ok "remove old version" || bad "remove old version"
+"$DSL" --registry "$R" show demo --set-version "$v1" >/dev/null && ok "old version still readable" || bad "old version"
+expect_fail "remove current version" "current version" "$DSL" --registry "$R" remove demo --set-version "$v2"
+"$DSL" --registry "$R" remove demo --set-version "$v1" >/dev/null && ok "remove old version" || bad "remove old version"
 
 # --- bad input --------------------------------------------------------------
 expect_fail "bad name" "invalid set name 'a b'" "$DSL" create "a b" "$W/src" --registry "$R"
