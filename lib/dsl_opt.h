@@ -11,7 +11,9 @@
  * getopt_long table with DSL_OPT_STD, then loops over dsl_opt_get() (which
  * reports, for callers that clean up or that tests call) or dsl_opt_next()
  * (which prints and exits by itself).  tests/unit/test_manpages.sh reads
- * these tables: every long option in one must appear in the man page. */
+ * these tables: every long option in one must appear in the man page.
+ * Unlike the rest of lib/, this module prints (usage, version, the usage
+ * error): it is the one place where a program talks about its command line. */
 #ifndef DSL_OPT_H
 #define DSL_OPT_H
 
