@@ -377,6 +377,8 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define DSL_IDLE_TICK_MS 500
 #define DSL_SEND_BUFFER (256 * 1024) /* what a peer queues for sending */
 #define DSL_NUM_WANT 32              /* peers asked of the tracker per announce */
+#define DSL_MAX_CONNECTIONS 128      /* connected peers, whatever the job's size */
+#define DSL_MAX_PEERLIST 1000        /* peers known (connected or not) */
 
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
@@ -401,10 +403,12 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder, bool d
 	p.set_int(lt::settings_pack::in_enc_policy, lt::settings_pack::pe_disabled);
 	p.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_disabled);
 	p.set_int(lt::settings_pack::unchoke_slots_limit, -1);
-	p.set_int(lt::settings_pack::connections_limit, 2000);
+	/* Connections and the peer list stay O(1) in the job's size: 8 direct
+	 * peers, 32 from each tracker answer, and whoever dialled us. */
+	p.set_int(lt::settings_pack::connections_limit, DSL_MAX_CONNECTIONS);
 	p.set_int(lt::settings_pack::connection_speed, 500);
 	p.set_int(lt::settings_pack::listen_queue_size, 200);
-	p.set_int(lt::settings_pack::max_peerlist_size, 20000);
+	p.set_int(lt::settings_pack::max_peerlist_size, DSL_MAX_PEERLIST);
 	p.set_int(lt::settings_pack::max_failcount, 1000);
 	p.set_int(lt::settings_pack::peer_connect_timeout, 3);
 	p.set_int(lt::settings_pack::request_timeout, 5);

@@ -146,6 +146,14 @@ shape_link() {
 	"${pre[@]}" tc filter add dev "$dev" parent 1: protocol ip prio 1 u32 match ip sport $bulk_match flowid 1:20 &&
 	"${pre[@]}" tc filter add dev "$dev" parent 1: protocol ip prio 2 u32 match ip dport $bulk_match flowid 1:20
 }
+# The kernel's neighbour (ARP) table is one for every namespace: its default
+# hard limit of 1024 entries overflowed at 100 nodes (each node's entries for
+# its peers and the controller), and the nodes that lost theirs stopped
+# answering slurmctld.  Raise the limits, never lower them.
+for kv in gc_thresh1=4096 gc_thresh2=32768 gc_thresh3=65536; do
+	k=net.ipv4.neigh.default.${kv%=*}
+	[ "$(sysctl -n "$k")" -ge "${kv#*=}" ] || sysctl -qw "$k=${kv#*=}"
+done
 ip link add "$DSL_CLUSTER_BRIDGE" type bridge
 ip addr add "$DSL_CLUSTER_CTL_ADDR/$DSL_CLUSTER_PREFIXLEN" dev "$DSL_CLUSTER_BRIDGE"
 ip link set "$DSL_CLUSTER_BRIDGE" up
