@@ -155,6 +155,20 @@ static json_object *jget(json_object *o, const char *path)
 	return o;
 }
 
+/* A string from the tracker's answer, as shown on a terminal: the tracker
+ * and the reports it passes on come from other users' processes, so every
+ * control character or terminal escape is shown escaped (dsl_printable),
+ * and the length is bounded by buf. */
+#define STATUS_STR_MAX 40
+static const char *jstr(json_object *o, const char *path, char *buf, size_t len)
+{
+	json_object *v = jget(o, path);
+	const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+								       : "?";
+
+	return dsl_printable(s, strlen(s), buf, len);
+}
+
 static int64_t jint(json_object *o, const char *path)
 {
 	json_object *v = jget(o, path);
@@ -196,12 +210,11 @@ static size_t job_sets(struct cli_ctx *ctx, const struct status_job *j, json_obj
 			continue;
 		memset(set, 0, sizeof(*set));
 		set->swarm = sw;
-		snprintf(set->hash, sizeof(set->hash), "%s",
-			 rep ? json_object_get_string(jget(rep, "infohash"))
-			     : json_object_get_string(jget(sw, "info_hash")));
-		snprintf(set->name, sizeof(set->name), "%s",
-			 rep ? json_object_get_string(jget(rep, "set")) : "?");
-		if (rep && dsl_registry_find(&ctx->search, set->name, set->hash, &ref, &nf, NULL) == 0) {
+		jstr(rep ? rep : sw, rep ? "infohash" : "info_hash", set->hash, sizeof(set->hash));
+		jstr(rep, "set", set->name, sizeof(set->name));
+		/* only a valid name and version are looked up in the registry */
+		if (rep && dsl_name_valid(set->name, NULL) && dsl_infohash_valid(set->hash) &&
+		    dsl_registry_find(&ctx->search, set->name, set->hash, &ref, &nf, NULL) == 0) {
 			set->size = ref.desc.total_size;
 			dsl_set_ref_free(&ref);
 		}
@@ -256,7 +269,8 @@ static uint64_t node_left(json_object *peer, json_object *rep)
 static void add_report(json_object *rep, uint64_t left, struct status_sums *s)
 {
 	uint64_t rate = (uint64_t)jint(rep, "rates.down");
-	const char *role = json_object_get_string(jget(rep, "role"));
+	char rbuf[STATUS_STR_MAX];
+	const char *role = jstr(rep, "role", rbuf, sizeof(rbuf));
 
 	s->from_seeders += (uint64_t)jint(rep, "bytes.from_seeders");
 	s->from_peers += (uint64_t)jint(rep, "bytes.from_peers");
@@ -274,7 +288,7 @@ static void print_node(const char *node, json_object *peer, uint64_t size,
 		       struct status_sums *s)
 {
 	json_object *rep = peer ? jget(peer, "report") : NULL;
-	char b[32], fs[16], fp[16], rate[16];
+	char b[32], fs[16], fp[16], rate[16], vis[STATUS_STR_MAX];
 	uint64_t left;
 	double frac;
 
@@ -293,7 +307,7 @@ static void print_node(const char *node, json_object *peer, uint64_t size,
 	bar(frac, b, 24);
 	if (!rep) {
 		printf("  %-16s [%s] %5.1f%%  %-10s (no helper report yet)\n", node, b, frac * 100,
-		       json_object_get_string(jget(peer, "state")));
+		       jstr(peer, "state", vis, sizeof(vis)));
 		return;
 	}
 	add_report(rep, left, s);
@@ -302,7 +316,7 @@ static void print_node(const char *node, json_object *peer, uint64_t size,
 	dsl_human_size((unsigned long long)jint(rep, "rates.down"), rate, sizeof(rate));
 	printf("  %-16s [%s] %5.1f%%  %-10s from seeders %9s  from peers %9s  %9s/s  "
 	       "waits %lld (p99 %.0f ms)\n",
-	       node, b, frac * 100, json_object_get_string(jget(rep, "role")), fs, fp, rate,
+	       node, b, frac * 100, jstr(rep, "role", vis, sizeof(vis)), fs, fp, rate,
 	       (long long)jint(rep, "reads.on_demand_waits"),
 	       json_object_get_double(jget(rep, "reads.wait_latency_ms.p99")));
 }

@@ -281,7 +281,7 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	}
 	a->aux_running = 1;
 	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, a->desc.infohash,
-			       dsl_session_port(a->ses), log, e) != 0)
+			       dsl_session_port(a->ses), dsl_session_peer_id(a->ses), log, e) != 0)
 		return -1;
 	dsl_info(log, "set %s (%s): %s, view at %s, listening on %s:%d", a->desc.name,
 		 a->desc.infohash, a->status.role, o->mountpoint, o->listen_ip,

@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <poll.h>
@@ -380,10 +381,12 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
  * time-outs so a dead peer is dropped quickly. */
-lt::settings_pack cluster_settings(const std::string &iface, bool seeder, bool deep_queues)
+lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
+				    const std::string &peer_id, bool deep_queues)
 {
 	lt::settings_pack p = lt::high_performance_seed();
-	p.set_str(lt::settings_pack::peer_fingerprint, seeder ? DSL_SEEDER_ID : DSL_NODE_ID);
+	/* 20 bytes: libtorrent uses it as the whole peer id */
+	p.set_str(lt::settings_pack::peer_fingerprint, peer_id);
 	p.set_int(lt::settings_pack::alert_mask,
 		  lt::alert_category::error | lt::alert_category::status |
 		  lt::alert_category::piece_progress | lt::alert_category::storage |
@@ -500,6 +503,7 @@ struct dsl_session {
 	std::atomic<double> complete_at{0};    /* CLOCK_REALTIME of the last piece */
 	int npieces = 0;
 	int port = 0;
+	std::string peer_id;                   /* the whole 20 bytes, see make_peer_id */
 	bool seeding = false;
 	bool no_prefetch = false, prefetch_always = false;
 	int share_first = 0, share_end = 0;    /* this node's share of pieces */
@@ -525,6 +529,23 @@ struct dsl_session {
 	{
 		if (efd >= 0)
 			close(efd);
+	}
+
+	/* The role prefix, then 12 random characters: the helper knows its
+	 * own peer id (libtorrent would pick one per torrent and not say), so
+	 * its status reports can prove to the tracker which entry is its own. */
+	void make_peer_id()
+	{
+		static const char abc[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+		unsigned char r[12];
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			for (size_t i = 0; i < sizeof(r); i++)
+				r[i] = (unsigned char)(std::rand() ^ (getpid() >> i));
+		peer_id = seeding ? DSL_SEEDER_ID : DSL_NODE_ID;
+		for (unsigned char c : r)
+			peer_id += abc[c % (sizeof(abc) - 1)];
 	}
 
 	void log(int level, const std::string &msg)
@@ -885,7 +906,9 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	/* DSL_HELPER_QUEUES=deep: libtorrent's deep queues, only for the
 	 * benchmark that compares both. */
 	const char *q = getenv("DSL_HELPER_QUEUES");
-	lt::session_params sp(cluster_settings(iface, s->seeding, q && !strcmp(q, "deep")));
+	s->make_peer_id();
+	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
+						q && !strcmp(q, "deep")));
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,
@@ -1064,6 +1087,11 @@ extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
 		return std::max(first, 0);
 	}
 	return -1;
+}
+
+extern "C" const char *dsl_session_peer_id(struct dsl_session *s)
+{
+	return s->peer_id.c_str();
 }
 
 extern "C" char *dsl_session_file_path(struct dsl_session *s, long idx)

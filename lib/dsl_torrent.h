@@ -104,6 +104,9 @@ int dsl_session_progress(struct dsl_session *s, int *done, int *total);
 double dsl_session_complete_time(struct dsl_session *s);
 /* The port the session listens on. */
 int dsl_session_port(struct dsl_session *s);
+/* Its peer id: 20 characters [-A-Za-z0-9], the role prefix then random; the
+ * tracker knows a peer by it with the address and port. */
+const char *dsl_session_peer_id(struct dsl_session *s);
 
 /* Non-blocking, any thread: 1 when piece p has passed its hash and its bytes
  * can be read from the files on this node. */

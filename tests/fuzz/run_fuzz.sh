@@ -33,7 +33,7 @@ H64=$(printf 'ab%.0s' $(seq 32))
 
 sources() {
 	case $1 in
-	trk_request) echo "$T/trk_request.c $T/trk_store.c $T/trk_siphash.c $T/trk_udp_proto.c
+	trk_request) echo "$T/trk_request.c $T/trk_store.c $T/trk_addr.c $T/trk_siphash.c $T/trk_udp_proto.c
 		$T/trk_udp.c $T/trk_tracker.c $L/dsl_log.c" ;;
 	trk_report) echo "$T/trk_report.c $T/trk_request.c" ;;
 	desc) echo "$LIBC" ;;
