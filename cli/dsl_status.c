@@ -387,6 +387,68 @@ static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *
 	return incomplete ? 1 : 0;
 }
 
+static json_object *get_json(const char *host, int port, const char *path, struct dsl_err *e)
+{
+	char *body = NULL;
+	json_object *o;
+
+	if (cli_http_get(host, port, path, 3000, &body, e) < 0)
+		return NULL;
+	o = json_tokener_parse(body);
+	free(body);
+	if (!o)
+		dsl_err_set(e, "http://%s:%d%s: not JSON (is it a dsl-tracker?)", host, port, path);
+	return o;
+}
+
+/* Appends the peers of every swarm of page to the same swarm of stats. */
+static void merge_peers(json_object *stats, json_object *page)
+{
+	json_object *sws = jget(stats, "swarms"), *pws = jget(page, "swarms");
+
+	for (size_t i = 0; pws && i < json_object_array_length(pws); i++) {
+		json_object *pw = json_object_array_get_idx(pws, i), *pp = jget(pw, "peers");
+		const char *h = json_object_get_string(jget(pw, "info_hash"));
+
+		for (size_t k = 0; h && pp && sws && k < json_object_array_length(sws); k++) {
+			json_object *sw = json_object_array_get_idx(sws, k), *sp = jget(sw, "peers");
+			const char *h2 = json_object_get_string(jget(sw, "info_hash"));
+
+			if (!sp || !h2 || strcmp(h, h2))
+				continue;
+			for (size_t n = 0; n < json_object_array_length(pp); n++)
+				json_object_array_add(sp, json_object_get(json_object_array_get_idx(pp, n)));
+		}
+	}
+}
+
+/* The tracker lists a bounded number of peers per answer: follow
+ * "next_offset" (at most STATUS_MAX_PAGES answers, so a tracker that never
+ * ends its list cannot keep us here). */
+#define STATUS_MAX_PAGES 256
+static json_object *fetch_stats(const char *host, int port, struct dsl_err *e)
+{
+	json_object *stats = get_json(host, port, "/stats", e), *page = stats;
+
+	for (int n = 1; page && n < STATUS_MAX_PAGES; n++) {
+		int64_t next = jint(page, "next_offset");
+		char path[64];
+
+		if (page != stats)
+			json_object_put(page);
+		if (next <= 0)
+			break;
+		snprintf(path, sizeof(path), "/stats?offset=%lld", (long long)next);
+		page = get_json(host, port, path, e);
+		if (!page) {
+			json_object_put(stats);
+			return NULL;
+		}
+		merge_peers(stats, page);
+	}
+	return stats;
+}
+
 /* Why nobody answers depends on where the job is: a per-job tracker lives
  * and dies with its job. */
 static void no_tracker(const struct status_job *j, const char *host, int port,
@@ -441,19 +503,13 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	/* --watch: redraw in place, bounded by one day of refreshes. */
 	for (int round = 0; round < 86400; round++) {
-		char *body = NULL;
 		json_object *stats;
 
-		if (cli_http_get(host, port, "/stats", 3000, &body, &err) < 0) {
-			no_tracker(&job, host, port, &err);
-			failed = 1;
-			break;
-		}
-		stats = json_tokener_parse(body);
-		free(body);
-		if (!stats) {
-			fprintf(stderr, "dsl status: http://%s:%d/stats: not JSON (is it a dsl-tracker?)\n",
-				host, port);
+		if (!(stats = fetch_stats(host, port, &err))) {
+			if (strstr(err.msg, "not JSON"))
+				fprintf(stderr, "dsl status: %s\n", err.msg);
+			else
+				no_tracker(&job, host, port, &err);
 			failed = 1;
 			break;
 		}

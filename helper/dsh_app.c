@@ -266,8 +266,11 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	if (start_session(a, e) != 0)
 		return -1;
 	a->reads.ses = a->ses;
-	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0 ||
-	    mount_view(a, e) != 0)
+	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0)
+		return -1;
+	if (o->seed)
+		dsh_reads_seeding(&a->reads);
+	if (mount_view(a, e) != 0)
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",

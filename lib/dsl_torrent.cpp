@@ -678,6 +678,16 @@ struct dsl_session {
 	 * hash to the file's root.  Returns 0 when the piece is good. */
 	int verify_piece(int p)
 	{
+		std::vector<char> buf((size_t)ti->piece_length());
+		size_t len = 0;
+
+		return check_piece(p, buf.data(), buf.size(), &len);
+	}
+
+	/* verify_piece into the caller's buffer: on 0, buf holds the piece's
+	 * len checked bytes (a file's last piece is short). */
+	int check_piece(int p, char *out, size_t cap, size_t *outlen)
+	{
 		const lt::file_storage &fs = ti->files();
 		lt::file_index_t f = fs.file_index_at_piece(lt::piece_index_t(p));
 		std::int64_t fsize = fs.file_size(f);
@@ -687,15 +697,18 @@ struct dsl_session {
 		const std::string &src = sources[static_cast<int>(f)];
 		std::string what = fs.file_path(f) + " (source " + src + "): piece " +
 			std::to_string(p);
-		std::vector<char> buf((size_t)std::max<std::int64_t>(len, 0));
+		if (len < 0 || len > (std::int64_t)cap)
+			return -1;
+		size_t blen = (size_t)len;
+		*outlen = blen;
 		int fd = open(src.c_str(), O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			log(LOG_ERROR, what + ": cannot open: " + strerror(errno));
 			return -1;
 		}
 		size_t got = 0;
-		while (got < buf.size()) {
-			ssize_t r = pread(fd, buf.data() + got, buf.size() - got, start + (off_t)got);
+		while (got < blen) {
+			ssize_t r = pread(fd, out + got, blen - got, start + (off_t)got);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
@@ -707,7 +720,7 @@ struct dsl_session {
 			got += (size_t)r;
 		}
 		close(fd);
-		size_t nblocks = (buf.size() + 16383) / 16384;
+		size_t nblocks = (blen + 16383) / 16384;
 		size_t nleaves = 1;
 		if (fsize > ps)
 			nleaves = (size_t)(ps / 16384);
@@ -716,8 +729,8 @@ struct dsl_session {
 				nleaves *= 2;
 		std::vector<lt::sha256_hash> level(nleaves);   /* zero: padding */
 		for (size_t b = 0; b < nblocks; b++) {
-			size_t n = std::min<size_t>(16384, buf.size() - b * 16384);
-			level[b] = lt::hasher256(buf.data() + b * 16384, (int)n).final();
+			size_t n = std::min<size_t>(16384, blen - b * 16384);
+			level[b] = lt::hasher256(out + b * 16384, (int)n).final();
 		}
 		while (level.size() > 1) {
 			for (size_t k = 0; k < level.size() / 2; k++)
@@ -1087,6 +1100,22 @@ extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
 		return std::max(first, 0);
 	}
 	return -1;
+}
+
+extern "C" int dsl_session_read_checked(struct dsl_session *s, int piece, char *buf,
+					size_t cap, size_t *len)
+{
+	if (!s->seeding || piece < 0 || piece >= s->npieces)
+		return -1;
+	try {
+		if (s->check_piece(piece, buf, cap, len) != 0)
+			return -1;
+	} catch (const std::exception &ex) {
+		s->log(LOG_ERROR, std::string("piece check: ") + ex.what());
+		return -1;
+	}
+	s->have[(size_t)piece].store(1, std::memory_order_release);
+	return 0;
 }
 
 extern "C" const char *dsl_session_peer_id(struct dsl_session *s)
