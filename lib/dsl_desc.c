@@ -89,6 +89,19 @@ int dsl_env_name_check(const char *name, struct dsl_err *e)
 	return 0;
 }
 
+/* A path of an env list goes into task.env, one variable a line, and into
+ * the tasks' environment: "." or a relative path without control
+ * characters (a newline would start a line of its own). */
+int dsl_env_path_check(const char *path)
+{
+	if (!strcmp(path, "."))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == ':')
+			return -1;
+	return dsl_relpath_valid(path) ? 0 : -1;
+}
+
 int dsl_relpath_valid(const char *path)
 {
 	const char *p = path;
@@ -307,9 +320,12 @@ static int parse_env(json_object *jenv, const char *origin, struct dsl_desc *d,
 				return -1;
 			}
 			s = json_object_get_string(p);
-			if (strcmp(s, ".") && !dsl_relpath_valid(s)) {
-				dsl_err_set(e, "%s: env.%s[%zu]: '%s' is not a path relative to the set root",
-					    origin, key, i, s);
+			if (dsl_env_path_check(s) < 0) {
+				char vis[96];
+
+				dsl_err_set(e, "%s: env.%s[%zu]: '%s' is not a path relative to the set "
+					    "root (without control characters or ':')", origin, key, i,
+					    dsl_printable(s, strlen(s), vis, sizeof(vis)));
 				return -1;
 			}
 			if (dsl_desc_add_env(d, key, s, e) < 0)
@@ -519,11 +535,19 @@ int dsl_desc_validate(const struct dsl_desc *d, const char *origin, struct dsl_e
 			files++;
 		}
 	}
-	for (size_t i = 0; i < d->nenv; i++)
+	for (size_t i = 0; i < d->nenv; i++) {
 		if (dsl_env_name_check(d->env[i].name, e) < 0) {
 			dsl_err_prefix(e, "%s: env", origin);
 			return -1;
 		}
+		for (size_t k = 0; k < d->env[i].npaths; k++)
+			if (dsl_env_path_check(d->env[i].paths[k]) < 0) {
+				dsl_err_set(e, "%s: env.%s[%zu]: not a path relative to the set root "
+					    "(without control characters or ':')", origin,
+					    d->env[i].name, k);
+				return -1;
+			}
+	}
 	if (total != d->total_size) {
 		dsl_err_set(e, "%s: total_size: %" PRIu64 " but the files add up to %" PRIu64,
 			    origin, d->total_size, total);
@@ -563,6 +587,14 @@ int dsl_desc_add_env(struct dsl_desc *d, const char *var, const char *relpath,
 
 	if (dsl_env_name_check(var, e) < 0)
 		return -1;
+	if (dsl_env_path_check(relpath) < 0) {
+		char vis[96];
+
+		dsl_err_set(e, "%s: '%s' is not \".\" or a path relative to the set root without "
+			    "control characters or ':'", var,
+			    dsl_printable(relpath, strlen(relpath), vis, sizeof(vis)));
+		return -1;
+	}
 	for (size_t i = 0; i < d->nenv; i++)
 		if (!strcmp(d->env[i].name, var))
 			v = &d->env[i];

@@ -84,6 +84,9 @@ int dsl_relpath_valid(const char *path);
  * the problem. */
 #define DSL_ENV_NAME_MAX 128
 int dsl_env_name_check(const char *name, struct dsl_err *e);
+/* An env list entry: "." or a relative path without control characters or
+ * ':' (the list separator).  0 or -1. */
+int dsl_env_path_check(const char *path);
 /* 64 lower-case hex digits. */
 int dsl_infohash_valid(const char *hex);
 

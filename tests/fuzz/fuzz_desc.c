@@ -23,9 +23,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (size_t i = 0; i < d.nenv; i++) {
 		char *v = dsl_desc_env_value(&d, &d.env[i], "/run/dsl/view/1/s");
 
-		if (dsl_env_name_check(d.env[i].name, NULL) < 0 || !v ||
-		    strncmp(v, "/run/dsl/view/1/s", 17) || strchr(v, '\n'))
+		if (dsl_env_name_check(d.env[i].name, NULL) < 0 || !v)
 			__builtin_trap();
+		/* every element of the list under the view, no control character
+		 * (task.env is one variable a line) */
+		for (char *e = v; e; e = strchr(e, ':') ? strchr(e, ':') + 1 : NULL)
+			if (strncmp(e, "/run/dsl/view/1/s", 17))
+				__builtin_trap();
+		for (const unsigned char *p = (const unsigned char *)v; *p; p++)
+			if (*p < 0x20 || *p == 0x7f)
+				__builtin_trap();
 		free(v);
 	}
 	json = dsl_desc_to_json(&d, 0, &e);

@@ -220,6 +220,11 @@ START_TEST(reject_hostile)
 	ck_assert_msg(strstr(e.msg, "'A\\x0aB\\x1b[2J'") != NULL, "%s", e.msg);
 	ck_assert_int_eq(dsl_env_name_check("LD_LIBRARY_PATH", &e), 0);
 	ck_assert_int_eq(dsl_env_name_check("_X1", &e), 0);
+	/* found by fuzzing: a newline in an env path would start a line of its
+	 * own in task.env; a ':' would add a path outside the set */
+	reject_mutation("[\"py\",\".\"]", "[\"py\\n+PYTHONPATH=/tmp\"]",
+			"env.PYTHONPATH[0]: 'py\\x0a+PYTHONPATH=/tmp' is not a path relative");
+	reject_mutation("[\"py\",\".\"]", "[\"py:/etc\"]", "env.PYTHONPATH[0]");
 	reject_mutation("\"mode\":420,\"size\":10", "\"mode\":2541,\"size\":10",
 			"tree[2].mode: 04755 has setuid, setgid or sticky bits");
 	reject_mutation("\"mode\":493}", "\"mode\":1517}", "tree[0].mode: 02755");
