@@ -1,6 +1,6 @@
 #!/bin/bash
 # Builds the libFuzzer targets with clang (ASan+UBSan) and runs each for a
-# bounded time: FUZZ_SECONDS (default 10) each, under a malloc limit (one
+# bounded time: FUZZ_SECONDS (default 6) each, under a malloc limit (one
 # allocation over FUZZ_MALLOC_MB, default 64, is a failure) and an RSS limit
 # (FUZZ_RSS_MB, default 512).  FUZZ_TARGETS picks some (default: all):
 #   trk_request  tracker query strings, BEP 15 packets, announce sequences
@@ -13,7 +13,7 @@
 set -u
 srcdir=${srcdir:-$(dirname "$0")}
 top=$(cd "$srcdir/../.." && pwd)
-secs=${FUZZ_SECONDS:-10}
+secs=${FUZZ_SECONDS:-6}
 out=${FUZZ_OUT:-$PWD/fuzz-out}
 targets=${FUZZ_TARGETS:-trk_request trk_report desc config task_env pin}
 CLANG=${CLANG:-clang}
