@@ -4,10 +4,10 @@
  * the kernel where it can).  Otherwise it is queued, its pieces are made
  * urgent, and the session thread answers it when the last one has passed its
  * hash.  A seeder's view reads the set's sources, which their owner may
- * change at any time: each read is answered from a copy of its pieces made
- * and checked for that read, or kept from a recent one (a few pieces,
- * DSH_SEED_COPIES), never from the source file itself.  A read is only ever
- * answered with bytes that passed the hash check, or EIO. */
+ * change at any time: each read is answered with bytes read from the source
+ * for that read, every 16 KiB block of them checked against its SHA-256
+ * (dsl_session_read_checked), never spliced from the source file.  A read
+ * is only ever answered with bytes that passed the hash check, or EIO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -97,57 +97,11 @@ static void answer(struct dsh_reads *r, fuse_req_t req, size_t node, size_t size
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
-/* ---- seeder: reads from checked copies ---------------------------------- */
+/* ---- seeder: reads checked against the torrent ------------------------- */
 
 void dsh_reads_seeding(struct dsh_reads *r)
 {
-	uint32_t ps = r->tree->desc->piece_size;
-	int n = (int)(DSH_SEED_COPY_BYTES / (ps ? ps : 1));
-
 	r->seeding = 1;
-	r->ncopies = n < 2 ? 2 : n > DSH_SEED_COPIES ? DSH_SEED_COPIES : n;
-	r->copies = dsl_xcalloc((size_t)r->ncopies, sizeof(*r->copies));
-	for (int i = 0; i < r->ncopies; i++)
-		r->copies[i].piece = -1;
-	pthread_mutex_init(&r->cmu, NULL);
-}
-
-/* n bytes at in (within the piece) of checked piece p into out. */
-static int copy_from_piece(struct dsh_reads *r, int p, size_t in, char *out, size_t n)
-{
-	uint32_t ps = r->tree->desc->piece_size;
-	struct dsh_piece_copy *c, *lru;
-	size_t len = 0;
-	char *buf;
-
-	pthread_mutex_lock(&r->cmu);
-	for (int i = 0; i < r->ncopies; i++)
-		if (r->copies[i].piece == p && in + n <= r->copies[i].len) {
-			c = &r->copies[i];
-			c->used = ++r->tick;
-			memcpy(out, c->buf + in, n);
-			r->copy_hits++;
-			pthread_mutex_unlock(&r->cmu);
-			return 0;
-		}
-	pthread_mutex_unlock(&r->cmu);
-	buf = dsl_xmalloc(ps);
-	if (dsl_session_read_checked(r->ses, p, buf, ps, &len) != 0 || in + n > len) {
-		free(buf);
-		return -1;
-	}
-	memcpy(out, buf + in, n);
-	pthread_mutex_lock(&r->cmu);
-	lru = &r->copies[0];
-	for (int i = 1; i < r->ncopies; i++)
-		if (r->copies[i].used < lru->used)
-			lru = &r->copies[i];
-	free(lru->buf);
-	*lru = (struct dsh_piece_copy){ .piece = p, .len = len, .used = ++r->tick, .buf = buf };
-	r->checks++;
-	r->check_bytes += len;
-	pthread_mutex_unlock(&r->cmu);
-	return 0;
 }
 
 static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off)
@@ -156,15 +110,16 @@ static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t si
 	struct dsh_file *f = &r->tree->files[i];
 	uint32_t ps = r->tree->desc->piece_size;
 	char *out = dsl_xmalloc(size ? size : 1);
+	size_t hashed_all = 0;
 
 	for (size_t done = 0; done < size;) {
 		uint64_t at = (uint64_t)off + done;
 		int p = f->first_piece + (int)(at / ps);
-		size_t in = (size_t)(at % ps), n = size - done;
+		size_t in = (size_t)(at % ps), n = size - done, hashed = 0;
 
 		if (n > ps - in)
 			n = ps - in;
-		if (copy_from_piece(r, p, in, out + done, n) != 0) {
+		if (dsl_session_read_checked(r->ses, p, in, n, out + done, &hashed) != 0) {
 			__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
 			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d "
 				  "failed its SHA-256 check at the source", nd->path, size,
@@ -173,8 +128,11 @@ static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t si
 			free(out);
 			return;
 		}
+		hashed_all += hashed;
 		done += n;
 	}
+	__atomic_add_fetch(&r->checks, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->check_bytes, hashed_all, __ATOMIC_RELAXED);
 	fuse_reply_buf(req, out, size);
 	free(out);
 }
@@ -333,13 +291,8 @@ void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st)
 	st->waits = r->nwaits;
 	st->timeouts = r->ntimeouts;
 	st->errors = __atomic_load_n(&r->nerrors, __ATOMIC_RELAXED);
-	if (r->seeding) {
-		pthread_mutex_lock(&r->cmu);
-		st->checks = r->checks;
-		st->check_bytes = r->check_bytes;
-		st->copy_hits = r->copy_hits;
-		pthread_mutex_unlock(&r->cmu);
-	}
+	st->checks = __atomic_load_n(&r->checks, __ATOMIC_RELAXED);
+	st->check_bytes = __atomic_load_n(&r->check_bytes, __ATOMIC_RELAXED);
 	st->waiting = r->nwaiting;
 	n = r->lat_n < DSH_LAT_RING ? (size_t)r->lat_n : DSH_LAT_RING;
 	sorted = dsl_xmalloc((n + 1) * sizeof(double));
@@ -373,11 +326,4 @@ void dsh_reads_destroy(struct dsh_reads *r)
 		w = next;
 	}
 	pthread_mutex_destroy(&r->mu);
-	if (r->seeding) {
-		for (int i = 0; i < r->ncopies; i++)
-			free(r->copies[i].buf);
-		free(r->copies);
-		r->copies = NULL;
-		pthread_mutex_destroy(&r->cmu);
-	}
 }

@@ -15,21 +15,7 @@
 #include "dsl_torrent.h"
 
 #define DSH_LAT_RING 4096
-/* A seeder keeps at most this many checked pieces, and at most
- * DSH_SEED_COPY_BYTES of them (see dsh_reads.c). */
-#define DSH_SEED_COPIES 16
-#define DSH_SEED_COPY_BYTES (32u << 20)
-
 struct dsh_wait;
-
-/* A piece that passed its check, as read from the source: what a seeder's
- * view serves. */
-struct dsh_piece_copy {
-	int piece;                        /* -1: empty */
-	size_t len;
-	uint64_t used;                    /* LRU tick */
-	char *buf;
-};
 
 struct dsh_reads {
 	pthread_mutex_t mu;               /* guards everything below */
@@ -44,18 +30,13 @@ struct dsh_reads {
 	struct dsh_tree *tree;
 	const struct dsl_log *log;
 	int read_timeout;                 /* seconds before EIO */
-	/* seeder only (dsh_reads_seeding) */
-	int seeding;
-	pthread_mutex_t cmu;              /* guards copies and the counters below */
-	struct dsh_piece_copy *copies;
-	int ncopies;
-	uint64_t tick;
-	uint64_t checks, check_bytes, copy_hits;
+	int seeding;                      /* dsh_reads_seeding */
+	uint64_t checks, check_bytes;     /* seeder: reads checked, bytes hashed */
 };
 
 struct dsh_read_stats {
 	uint64_t reads, waits, timeouts, errors;
-	uint64_t checks, check_bytes, copy_hits;   /* seeder: pieces checked */
+	uint64_t checks, check_bytes;     /* seeder: reads checked, bytes hashed */
 	int waiting;
 	double mean_ms, p50_ms, p99_ms, max_ms;
 };
@@ -63,7 +44,7 @@ struct dsh_read_stats {
 void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
 		    const struct dsl_log *log, int read_timeout);
 /* This view serves the set's sources (a seeder): every read is answered
- * from checked copies of its pieces, never from the source file. */
+ * with bytes read from the source and checked for that read. */
 void dsh_reads_seeding(struct dsh_reads *r);
 /* Fails what still waits (EIO) and frees it. */
 void dsh_reads_destroy(struct dsh_reads *r);

@@ -53,10 +53,9 @@ static json_object *reads_json(struct dsh_reads *r)
 	json_object_object_add(o, "waiting", json_object_new_int(rs.waiting));
 	add_u64(o, "timeouts", rs.timeouts);
 	add_u64(o, "errors", rs.errors);
-	if (r->seeding) {   /* pieces read from the sources and checked for reads */
+	if (r->seeding) {   /* reads answered from the sources, checked for them */
 		add_u64(o, "source_checks", rs.checks);
 		add_u64(o, "source_checked_bytes", rs.check_bytes);
-		add_u64(o, "checked_copy_hits", rs.copy_hits);
 	}
 	json_object_object_add(lat, "mean", json_object_new_double(rs.mean_ms));
 	json_object_object_add(lat, "p50", json_object_new_double(rs.p50_ms));

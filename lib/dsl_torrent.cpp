@@ -524,6 +524,9 @@ struct dsl_session {
 	lt::torrent_status st;
 	int hash_failures = 0;
 	std::vector<int> candidates;       /* passed, not yet readable: alert thread only */
+	/* seeder: per piece, its 16 KiB blocks' hashes once the whole piece
+	 * passed (32 bytes per 16 KiB of the set, filled as pieces are read) */
+	std::vector<std::vector<lt::sha256_hash>> leaves;
 
 	~dsl_session()
 	{
@@ -671,6 +674,52 @@ struct dsl_session {
 		}
 	}
 
+	/* Seeder: where piece p is: its file's source, the piece's offset in
+	 * the file and its length (a file's last piece is short). */
+	struct span {
+		lt::file_index_t f;
+		std::int64_t fsize, start, len;
+		std::string src, what;
+	};
+	span piece_span(int p)
+	{
+		const lt::file_storage &fs = ti->files();
+		span sp;
+		sp.f = fs.file_index_at_piece(lt::piece_index_t(p));
+		sp.fsize = fs.file_size(sp.f);
+		std::int64_t ps = ti->piece_length();
+		sp.start = (std::int64_t)(p - static_cast<int>(fs.piece_index_at_file(sp.f))) * ps;
+		sp.len = std::min(ps, sp.fsize - sp.start);
+		sp.src = sources[static_cast<int>(sp.f)];
+		sp.what = fs.file_path(sp.f) + " (source " + sp.src + "): piece " + std::to_string(p);
+		return sp;
+	}
+
+	/* n bytes of sp's file at off into out; 0, or -1 logged. */
+	int read_source(const span &sp, std::int64_t off, char *out, size_t n)
+	{
+		int fd = open(sp.src.c_str(), O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			log(LOG_ERROR, sp.what + ": cannot open: " + strerror(errno));
+			return -1;
+		}
+		size_t got = 0;
+		while (got < n) {
+			ssize_t r = pread(fd, out + got, n - got, off + (off_t)got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0) {
+				log(LOG_ERROR, sp.what + ": cannot read: " +
+				    (r < 0 ? strerror(errno) : "file shorter than in the torrent"));
+				close(fd);
+				return -1;
+			}
+			got += (size_t)r;
+		}
+		close(fd);
+		return 0;
+	}
+
 	/* Seeder: reads piece p from its source file and checks it against
 	 * the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block, merkle
 	 * root over the piece with zero leaves as padding.  A file of at most
@@ -684,45 +733,22 @@ struct dsl_session {
 		return check_piece(p, buf.data(), buf.size(), &len);
 	}
 
-	/* verify_piece into the caller's buffer: on 0, buf holds the piece's
-	 * len checked bytes (a file's last piece is short). */
+	/* verify_piece into the caller's buffer: on 0, out holds the piece's
+	 * *outlen checked bytes, and the piece's block hashes, now proven by
+	 * its root, are kept for check_range. */
 	int check_piece(int p, char *out, size_t cap, size_t *outlen)
 	{
-		const lt::file_storage &fs = ti->files();
-		lt::file_index_t f = fs.file_index_at_piece(lt::piece_index_t(p));
-		std::int64_t fsize = fs.file_size(f);
+		span sp = piece_span(p);
 		std::int64_t ps = ti->piece_length();
-		std::int64_t start = (std::int64_t)(p - static_cast<int>(fs.piece_index_at_file(f))) * ps;
-		std::int64_t len = std::min(ps, fsize - start);
-		const std::string &src = sources[static_cast<int>(f)];
-		std::string what = fs.file_path(f) + " (source " + src + "): piece " +
-			std::to_string(p);
-		if (len < 0 || len > (std::int64_t)cap)
+		if (sp.len < 0 || sp.len > (std::int64_t)cap)
 			return -1;
-		size_t blen = (size_t)len;
+		size_t blen = (size_t)sp.len;
 		*outlen = blen;
-		int fd = open(src.c_str(), O_RDONLY | O_CLOEXEC);
-		if (fd < 0) {
-			log(LOG_ERROR, what + ": cannot open: " + strerror(errno));
+		if (read_source(sp, sp.start, out, blen) != 0)
 			return -1;
-		}
-		size_t got = 0;
-		while (got < blen) {
-			ssize_t r = pread(fd, out + got, blen - got, start + (off_t)got);
-			if (r < 0 && errno == EINTR)
-				continue;
-			if (r <= 0) {
-				log(LOG_ERROR, what + ": cannot read: " +
-				    (r < 0 ? strerror(errno) : "file shorter than in the torrent"));
-				close(fd);
-				return -1;
-			}
-			got += (size_t)r;
-		}
-		close(fd);
 		size_t nblocks = (blen + 16383) / 16384;
 		size_t nleaves = 1;
-		if (fsize > ps)
+		if (sp.fsize > ps)
 			nleaves = (size_t)(ps / 16384);
 		else
 			while (nleaves < nblocks)
@@ -732,19 +758,68 @@ struct dsl_session {
 			size_t n = std::min<size_t>(16384, blen - b * 16384);
 			level[b] = lt::hasher256(out + b * 16384, (int)n).final();
 		}
+		std::vector<lt::sha256_hash> blocks(level.begin(), level.begin() + (std::ptrdiff_t)nblocks);
 		while (level.size() > 1) {
 			for (size_t k = 0; k < level.size() / 2; k++)
 				level[k] = lt::hasher256(level[2 * k]).update(level[2 * k + 1]).final();
 			level.resize(level.size() / 2);
 		}
-		lt::span<char const> layer = ti->piece_layer(f);
-		size_t at = fsize > ps ? (size_t)(start / ps) * 32 : 0;
+		lt::span<char const> layer = ti->piece_layer(sp.f);
+		size_t at = sp.fsize > ps ? (size_t)(sp.start / ps) * 32 : 0;
 		if (at + 32 > (size_t)layer.size() ||
 		    std::memcmp(layer.data() + at, level[0].data(), 32) != 0) {
-			log(LOG_ERROR, what + ": SHA-256 check failed (source changed or "
+			log(LOG_ERROR, sp.what + ": SHA-256 check failed (source changed or "
 			    "corrupt); reads of it get EIO");
 			return -1;
 		}
+		std::lock_guard<std::mutex> g(mu);
+		if (leaves.empty())
+			leaves.resize((size_t)npieces);
+		leaves[(size_t)p] = std::move(blocks);
+		return 0;
+	}
+
+	/* Seeder, for a read: bytes [in, in + n) of piece p into out, each
+	 * 16 KiB block they touch read from the source and checked against
+	 * its hash, proven by a whole-piece check (done first if the piece
+	 * has none yet).  So a read costs hashing about what it reads, and a
+	 * source changed at any time is never served.  *hashed: bytes hashed. */
+	int check_range(int p, size_t in, size_t n, char *out, size_t *hashed)
+	{
+		std::vector<lt::sha256_hash> lv;
+		{
+			std::lock_guard<std::mutex> g(mu);
+			if ((size_t)p < leaves.size())
+				lv = leaves[(size_t)p];
+		}
+		span sp = piece_span(p);
+		if (n == 0 || sp.len < 0 || in + n > (size_t)sp.len)
+			return -1;
+		if (lv.empty()) {
+			std::vector<char> buf((size_t)sp.len);
+			size_t len = 0;
+			if (check_piece(p, buf.data(), buf.size(), &len) != 0)
+				return -1;
+			std::memcpy(out, buf.data() + in, n);
+			*hashed = len;
+			return 0;
+		}
+		size_t b0 = in / 16384, b1 = (in + n - 1) / 16384 + 1;
+		size_t from = b0 * 16384, to = std::min(b1 * 16384, (size_t)sp.len);
+		std::vector<char> buf(to - from);
+		if (b1 > lv.size() || read_source(sp, sp.start + (std::int64_t)from, buf.data(), buf.size()) != 0)
+			return -1;
+		for (size_t b = b0; b < b1; b++) {
+			size_t k = (b - b0) * 16384, m = std::min<size_t>(16384, buf.size() - k);
+			if (lt::hasher256(buf.data() + k, (int)m).final() != lv[b]) {
+				log(LOG_ERROR, sp.what + ": block " + std::to_string(b) +
+				    ": SHA-256 check failed (source changed since its piece was "
+				    "checked); reads of it get EIO");
+				return -1;
+			}
+		}
+		std::memcpy(out, buf.data() + (in - from), n);
+		*hashed = buf.size();
 		return 0;
 	}
 
@@ -1102,13 +1177,13 @@ extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
 	return -1;
 }
 
-extern "C" int dsl_session_read_checked(struct dsl_session *s, int piece, char *buf,
-					size_t cap, size_t *len)
+extern "C" int dsl_session_read_checked(struct dsl_session *s, int piece, size_t off,
+					size_t len, char *out, size_t *hashed)
 {
 	if (!s->seeding || piece < 0 || piece >= s->npieces)
 		return -1;
 	try {
-		if (s->check_piece(piece, buf, cap, len) != 0)
+		if (s->check_range(piece, off, len, out, hashed) != 0)
 			return -1;
 	} catch (const std::exception &ex) {
 		s->log(LOG_ERROR, std::string("piece check: ") + ex.what());

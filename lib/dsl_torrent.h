@@ -121,13 +121,14 @@ void dsl_session_want(struct dsl_session *s, int first, int end);
  * good.  Returns the first piece that failed (logged with file and piece;
  * it stays unreadable), or -1.  Downloader: does nothing, returns -1. */
 int dsl_session_verify(struct dsl_session *s, int first, int end);
-/* Seeder: reads piece p from its source into buf (cap >= the piece size)
- * and checks it against the torrent's SHA-256 v2 hashes, every time: on 0
- * buf holds *len checked bytes (a file's last piece is short), and the
- * piece counts as readable (dsl_session_have).  -1 when it fails (logged
- * with file and piece), and for a downloader. */
-int dsl_session_read_checked(struct dsl_session *s, int piece, char *buf, size_t cap,
-			     size_t *len);
+/* Seeder, for a read of its view: bytes [off, off + len) of piece p into
+ * out, every 16 KiB block they touch read from the source and checked
+ * against its SHA-256, each time (the block hashes are proven once by a
+ * check of the whole piece, done on the piece's first read).  0 with
+ * *hashed the bytes hashed; -1 when the source does not match (logged with
+ * file, piece and block) or for a downloader. */
+int dsl_session_read_checked(struct dsl_session *s, int piece, size_t off, size_t len,
+			     char *out, size_t *hashed);
 /* Where file `idx` of the meta (dsl_tmeta order) is read on this node;
  * malloc'd. */
 char *dsl_session_file_path(struct dsl_session *s, long idx);

@@ -6,7 +6,8 @@
 # one) read back right; a byte flipped in a source after publishing gives EIO
 # for that piece only, logged with file and piece, never the bytes; and a
 # byte changed in a source after its piece was checked and served is never
-# served (the next read that reaches the source gets EIO, logged).
+# served (the next read that reaches the source gets EIO, logged with the
+# block).
 DSH_TEST=test_seed_verify
 . "$(dirname "$0")/dsh_common.sh"
 dsh_need_root
@@ -77,9 +78,9 @@ dd if="$V/d/multi.bin" bs=$PS skip=4 count=1 status=none >/dev/null 2>&1 &&
 	fail "multi.bin piece 4 served on a second read"
 
 # late.bin: read whole (every piece checked once), then a byte of piece 2 is
-# changed in the source.  With the kernel's cached pages dropped and the
-# helper's few checked copies pushed out by reads of 20 other pieces, the
-# next read of piece 2 goes back to the source: EIO, never the new byte.
+# changed in the source.  With the kernel's cached pages dropped, the next
+# read of piece 2 goes back to the source, where its block no longer matches
+# the hash its piece's check proved: EIO, never the new byte.
 cmp -s "$V/d/late.bin" "$DSH_TMP/orig/d/late.bin" && pass "late.bin read whole through the view" ||
 	fail "late.bin first read"
 flip "$S/d/late.bin" $((2 * PS + 77))
@@ -98,7 +99,7 @@ if dd if="$V/d/late.bin" of="$DSH_TMP/late.out" bs=$PS skip=2 count=1 status=non
 		fail "late.bin piece 2: the changed byte was served"
 	fi
 elif grep -q "Input/output error" "$DSH_TMP/dd.err" &&
-     grep -q "d/late.bin (source .*): piece [0-9]*: SHA-256 check failed" "$LOG" &&
+     grep -q "d/late.bin (source .*): piece [0-9]*: block [0-9]*: SHA-256 check failed (source changed since its piece was checked)" "$LOG" &&
      grep -q "d/late.bin: read of .* failed its SHA-256 check at the source" "$LOG"; then
 	pass "late.bin: a byte changed after the first check gives EIO, logged: $(grep -m1 -o "d/late.bin: read of .* failed its SHA-256 check at the source" "$LOG")"
 else

@@ -1,17 +1,19 @@
 #!/bin/bash
 # What checking every read on a seeder costs.  A seeder's view reads the
 # set's sources, which their owner may change at any time, so each read is
-# answered from a copy of its pieces checked (SHA-256, v2) for that read or
-# kept from a recent one (DSH_SEED_COPIES pieces); a downloader's view
-# splices from its cache, whose pieces were checked once on arrival.  Side by
+# answered with bytes read from the source and checked for it: every 16 KiB
+# block against its SHA-256, proven by a check of the whole piece on the
+# piece's first read; a downloader's view splices from its cache, whose
+# pieces were checked once on arrival.  Side by
 # side in one run, on loopback, with the view's page cache dropped before
 # each read (so every read reaches the helper) and the sources in the page
 # cache (so the disk is out of it):
 #   source     cat of the source files (the floor)
-#   seeder     the seeder's view: every piece read from the source and checked
+#   seeder     the seeder's view: every read's blocks read from the source and checked
 #   downloader a complete downloader's view: splice from its checked cache
 # for (1) the whole set read sequentially and (2) 2000 random 4 KiB reads
-# (each in another piece: the worst case, a whole piece checked per 4 KiB).
+# (each checks the 16 KiB block(s) it touches: a page-sized read costs a
+# block's hash).
 # Medians of ROUNDS (default 5); prints figures, checks nothing.
 #   sudo tests/bench/helper/bench_seed_reads.sh [BUILD_DIR] [ROUNDS] [SET_MB] [PIECE]
 BUILD=${1:-$(cd "$(dirname "$0")/../../.." && pwd)/build}
@@ -77,7 +79,7 @@ for r in $(seq 1 "$ROUNDS"); do
 		RND[$mode]="${RND[$mode]} $(rand_read "$d")"
 	done
 done
-checks=$(dsh_status seed reads.source_checks) hits=$(dsh_status seed reads.checked_copy_hits)
+checks=$(dsh_status seed reads.source_checks) hashed=$(dsh_status seed reads.source_checked_bytes)
 printf '\nseeder reads checked on every read vs the alternatives: %s MiB in 8 files, %s pieces, %s rounds (medians)\n' "$SET_MB" "$PIECE" "$ROUNDS"
 printf 'load average before: %s, after: %s (2 CPUs, shared)\n\n' "$load0" "$(cut -d' ' -f1-3 /proc/loadavg)"
 printf '| read | source (cat) | seeder view (checked per read) | downloader view (checked once) | seeder / downloader |\n|---|---:|---:|---:|---:|\n'
@@ -94,4 +96,4 @@ for kind in SEQ RND; do
 		printf '| 2000 random 4 KiB | %s s | %s s | %s s | %s |\n' "$s" "$e" "$w" "$(echo "scale=2; $e / $w" | bc)"
 	fi
 done
-printf '\nseeder: %s pieces checked, %s reads served from a kept checked copy\n' "$checks" "$hits"
+printf '\nseeder: %s reads checked, %s MiB hashed for them\n' "$checks" "$((hashed / 1048576))"
