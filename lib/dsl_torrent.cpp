@@ -559,7 +559,7 @@ struct dsl_session {
 
 	void mark(int p)
 	{
-		/* A seeder's view trusts only verify_piece(): libtorrent's seed
+		/* A seeder's view trusts only check_range(): libtorrent's seed
 		 * mode claims every piece without reading it. */
 		if (seeding || p < 0 || p >= npieces || have[p].exchange(1))
 			return;
@@ -720,22 +720,13 @@ struct dsl_session {
 		return 0;
 	}
 
-	/* Seeder: reads piece p from its source file and checks it against
-	 * the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block, merkle
-	 * root over the piece with zero leaves as padding.  A file of at most
-	 * one piece has no piece layer: its blocks, padded to a power of two,
-	 * hash to the file's root.  Returns 0 when the piece is good. */
-	int verify_piece(int p)
-	{
-		std::vector<char> buf((size_t)ti->piece_length());
-		size_t len = 0;
-
-		return check_piece(p, buf.data(), buf.size(), &len);
-	}
-
-	/* verify_piece into the caller's buffer: on 0, out holds the piece's
-	 * *outlen checked bytes, and the piece's block hashes, now proven by
-	 * its root, are kept for check_range. */
+	/* Seeder: reads piece p from its source file into out and checks it
+	 * against the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block,
+	 * merkle root over the piece with zero leaves as padding.  A file of at
+	 * most one piece has no piece layer: its blocks, padded to a power of
+	 * two, hash to the file's root.  On 0, out holds the piece's *outlen
+	 * checked bytes, and its block hashes, now proven by the root, are kept
+	 * for check_range. */
 	int check_piece(int p, char *out, size_t cap, size_t *outlen)
 	{
 		span sp = piece_span(p);
@@ -1156,25 +1147,6 @@ extern "C" void dsl_session_want(struct dsl_session *s, int first, int end)
 	} catch (...) {
 		/* The handle is gone only during shutdown: nothing to do. */
 	}
-}
-
-extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
-{
-	if (!s->seeding)
-		return -1;
-	try {
-		for (int p = std::max(first, 0); p < end && p < s->npieces; p++) {
-			if (s->have[(size_t)p].load(std::memory_order_acquire))
-				continue;
-			if (s->verify_piece(p) != 0)
-				return p;
-			s->have[(size_t)p].store(1, std::memory_order_release);
-		}
-	} catch (const std::exception &ex) {
-		s->log(LOG_ERROR, std::string("piece check: ") + ex.what());
-		return std::max(first, 0);
-	}
-	return -1;
 }
 
 extern "C" int dsl_session_read_checked(struct dsl_session *s, int piece, size_t off,

@@ -115,12 +115,6 @@ int dsl_session_have(struct dsl_session *s, int piece);
  * while urgent pieces are missing, so they do not queue behind it.  on_piece
  * reports each piece when it is readable. */
 void dsl_session_want(struct dsl_session *s, int first, int end);
-/* Seeder (its view reads the set's source files): pieces [first, end) not
- * checked yet are read from the sources and checked against the torrent's
- * SHA-256 v2 hashes; those that pass become readable (dsl_session_have) for
- * good.  Returns the first piece that failed (logged with file and piece;
- * it stays unreadable), or -1.  Downloader: does nothing, returns -1. */
-int dsl_session_verify(struct dsl_session *s, int first, int end);
 /* Seeder, for a read of its view: bytes [off, off + len) of piece p into
  * out, every 16 KiB block they touch read from the source and checked
  * against its SHA-256, each time (the block hashes are proven once by a
