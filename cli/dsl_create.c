@@ -1,6 +1,7 @@
 /* dsl_create.c - `dsl create`: walk, hash into a v2 torrent, publish. */
 #define _GNU_SOURCE
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,8 +105,53 @@ static int add_env_opt(struct cli_walk *w, const char *opt, struct dsl_err *e)
 	}
 	var = strndup(opt, (size_t)(eq - opt));
 	rc = dsl_desc_add_env(&w->desc, var, eq + 1, e);
+	if (rc < 0)
+		dsl_err_prefix(e, "--env");
 	free(var);
 	return rc;
+}
+
+/* Why a source is not readable by every user ("" when it is): the file
+ * needs r for others, each directory above it x for others. */
+static const char *not_world_readable(const char *path, char *why, size_t len)
+{
+	char *dir = dsl_strdup(path), *slash;
+	struct stat st;
+
+	why[0] = '\0';
+	if (stat(path, &st) == 0 && !(st.st_mode & S_IROTH))
+		snprintf(why, len, "mode %04o", (unsigned)(st.st_mode & 07777));
+	while (!why[0] && (slash = strrchr(dir, '/')) && slash != dir) {
+		*slash = '\0';
+		if (stat(dir, &st) == 0 && !(st.st_mode & S_IXOTH))
+			snprintf(why, len, "directory %s is mode %04o", dir,
+				 (unsigned)(st.st_mode & 07777));
+	}
+	free(dir);
+	return why;
+}
+
+/* A set outside the per-user registry is meant for other users' jobs, whose
+ * seeders read the sources as that job's user: say which ones they cannot
+ * read (named, up to WARN_MAX; the set is still published). */
+#define WARN_MAX 10
+static void warn_private_sources(const struct cli_walk *w, const char *dir)
+{
+	size_t n = 0;
+	char why[PATH_MAX + 64];
+
+	for (size_t i = 0; i < w->nfiles; i++) {
+		if (!not_world_readable(w->files[i].source, why, sizeof(why))[0])
+			continue;
+		if (n++ == 0)
+			fprintf(stderr, "dsl: warning: set '%s' goes to %s, which other users' jobs "
+				"read, but these sources are not readable by every user (seeders "
+				"read them as the job's user):\n", w->desc.name, dir);
+		if (n <= WARN_MAX)
+			fprintf(stderr, "dsl: warning:   %s (%s)\n", w->files[i].source, why);
+	}
+	if (n > WARN_MAX)
+		fprintf(stderr, "dsl: warning:   and %zu more\n", n - WARN_MAX);
 }
 
 static uint32_t auto_piece_size(uint64_t total)
@@ -252,6 +298,8 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		goto fail;
 	if (hash_and_publish(ctx, &w, piece_size, force, &err) < 0)
 		goto fail;
+	if (ctx->publish_dir != ctx->user_registry)
+		warn_private_sources(&w, ctx->publish_dir);
 	rc = 0;
 	goto out;
 fail:

@@ -156,6 +156,20 @@ static json_object *jget(json_object *o, const char *path)
 	return o;
 }
 
+/* A string from the tracker's answer, as shown on a terminal: the tracker
+ * and the reports it passes on come from other users' processes, so every
+ * control character or terminal escape is shown escaped (dsl_printable),
+ * and the length is bounded by buf. */
+#define STATUS_STR_MAX 40
+static const char *jstr(json_object *o, const char *path, char *buf, size_t len)
+{
+	json_object *v = jget(o, path);
+	const char *s = v && json_object_is_type(v, json_type_string) ? json_object_get_string(v)
+								       : "?";
+
+	return dsl_printable(s, strlen(s), buf, len);
+}
+
 static int64_t jint(json_object *o, const char *path)
 {
 	json_object *v = jget(o, path);
@@ -197,12 +211,11 @@ static size_t job_sets(struct cli_ctx *ctx, const struct status_job *j, json_obj
 			continue;
 		memset(set, 0, sizeof(*set));
 		set->swarm = sw;
-		snprintf(set->hash, sizeof(set->hash), "%s",
-			 rep ? json_object_get_string(jget(rep, "infohash"))
-			     : json_object_get_string(jget(sw, "info_hash")));
-		snprintf(set->name, sizeof(set->name), "%s",
-			 rep ? json_object_get_string(jget(rep, "set")) : "?");
-		if (rep && dsl_registry_find(&ctx->search, set->name, set->hash, &ref, &nf, NULL) == 0) {
+		jstr(rep ? rep : sw, rep ? "infohash" : "info_hash", set->hash, sizeof(set->hash));
+		jstr(rep, "set", set->name, sizeof(set->name));
+		/* only a valid name and version are looked up in the registry */
+		if (rep && dsl_name_valid(set->name, NULL) && dsl_infohash_valid(set->hash) &&
+		    dsl_registry_find(&ctx->search, set->name, set->hash, &ref, &nf, NULL) == 0) {
 			set->size = ref.desc.total_size;
 			dsl_set_ref_free(&ref);
 		}
@@ -318,7 +331,8 @@ static uint64_t node_left(json_object *peer, json_object *rep)
 static void add_report(json_object *rep, uint64_t left, struct status_sums *s)
 {
 	uint64_t rate = (uint64_t)jint(rep, "rates.down");
-	const char *role = json_object_get_string(jget(rep, "role"));
+	char rbuf[STATUS_STR_MAX];
+	const char *role = jstr(rep, "role", rbuf, sizeof(rbuf));
 
 	s->reporting++;
 	s->from_seeders += (uint64_t)jint(rep, "bytes.from_seeders");
@@ -357,7 +371,7 @@ static void account_node(const char *node, json_object *peer, uint64_t size,
 			 struct status_sums *s, int print)
 {
 	json_object *rep = peer ? jget(peer, "report") : NULL;
-	char b[32], fs[16], fp[16], rate[16];
+	char b[32], fs[16], fp[16], rate[16], vis[STATUS_STR_MAX];
 	struct slow_node sn = { node, 0, 0, 0 };
 	uint64_t left;
 
@@ -387,7 +401,7 @@ static void account_node(const char *node, json_object *peer, uint64_t size,
 	if (!rep) {
 		if (print)
 			printf("  %-16s [%s] %5.1f%%  %-10s (no helper report yet)\n", node, b,
-			       sn.frac * 100, json_object_get_string(jget(peer, "state")));
+			       sn.frac * 100, jstr(peer, "state", vis, sizeof(vis)));
 		return;
 	}
 	add_report(rep, left, s);
@@ -398,7 +412,7 @@ static void account_node(const char *node, json_object *peer, uint64_t size,
 	dsl_human_size((unsigned long long)jint(rep, "rates.down"), rate, sizeof(rate));
 	printf("  %-16s [%s] %5.1f%%  %-10s from seeders %9s  from peers %9s  %9s/s  "
 	       "waits %lld (p99 %.0f ms)\n",
-	       node, b, sn.frac * 100, json_object_get_string(jget(rep, "role")), fs, fp, rate,
+	       node, b, sn.frac * 100, jstr(rep, "role", vis, sizeof(vis)), fs, fp, rate,
 	       (long long)jint(rep, "reads.on_demand_waits"),
 	       json_object_get_double(jget(rep, "reads.wait_latency_ms.p99")));
 }
@@ -612,6 +626,68 @@ static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *
 	return incomplete ? 1 : 0;
 }
 
+static json_object *get_json(const char *host, int port, const char *path, struct dsl_err *e)
+{
+	char *body = NULL;
+	json_object *o;
+
+	if (cli_http_get(host, port, path, 3000, &body, e) < 0)
+		return NULL;
+	o = json_tokener_parse(body);
+	free(body);
+	if (!o)
+		dsl_err_set(e, "http://%s:%d%s: not JSON (is it a dsl-tracker?)", host, port, path);
+	return o;
+}
+
+/* Appends the peers of every swarm of page to the same swarm of stats. */
+static void merge_peers(json_object *stats, json_object *page)
+{
+	json_object *sws = jget(stats, "swarms"), *pws = jget(page, "swarms");
+
+	for (size_t i = 0; pws && i < json_object_array_length(pws); i++) {
+		json_object *pw = json_object_array_get_idx(pws, i), *pp = jget(pw, "peers");
+		const char *h = json_object_get_string(jget(pw, "info_hash"));
+
+		for (size_t k = 0; h && pp && sws && k < json_object_array_length(sws); k++) {
+			json_object *sw = json_object_array_get_idx(sws, k), *sp = jget(sw, "peers");
+			const char *h2 = json_object_get_string(jget(sw, "info_hash"));
+
+			if (!sp || !h2 || strcmp(h, h2))
+				continue;
+			for (size_t n = 0; n < json_object_array_length(pp); n++)
+				json_object_array_add(sp, json_object_get(json_object_array_get_idx(pp, n)));
+		}
+	}
+}
+
+/* The tracker lists a bounded number of peers per answer: follow
+ * "next_offset" (at most STATUS_MAX_PAGES answers, so a tracker that never
+ * ends its list cannot keep us here). */
+#define STATUS_MAX_PAGES 256
+static json_object *fetch_stats(const char *host, int port, struct dsl_err *e)
+{
+	json_object *stats = get_json(host, port, "/stats", e), *page = stats;
+
+	for (int n = 1; page && n < STATUS_MAX_PAGES; n++) {
+		int64_t next = jint(page, "next_offset");
+		char path[64];
+
+		if (page != stats)
+			json_object_put(page);
+		if (next <= 0)
+			break;
+		snprintf(path, sizeof(path), "/stats?offset=%lld", (long long)next);
+		page = get_json(host, port, path, e);
+		if (!page) {
+			json_object_put(stats);
+			return NULL;
+		}
+		merge_peers(stats, page);
+	}
+	return stats;
+}
+
 /* Why nobody answers depends on where the job is: a per-job tracker lives
  * and dies with its job. */
 static void no_tracker(const struct status_job *j, const char *host, int port,
@@ -675,19 +751,13 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	}
 	/* --watch: redraw in place, bounded by one day of refreshes. */
 	for (int round = 0; round < 86400; round++) {
-		char *body = NULL;
 		json_object *stats;
 
-		if (cli_http_get(host, port, "/stats", 3000, &body, &err) < 0) {
-			no_tracker(&job, host, port, &err);
-			failed = 1;
-			break;
-		}
-		stats = json_tokener_parse(body);
-		free(body);
-		if (!stats) {
-			fprintf(stderr, "dsl status: http://%s:%d/stats: not JSON (is it a dsl-tracker?)\n",
-				host, port);
+		if (!(stats = fetch_stats(host, port, &err))) {
+			if (strstr(err.msg, "not JSON"))
+				fprintf(stderr, "dsl status: %s\n", err.msg);
+			else
+				no_tracker(&job, host, port, &err);
 			failed = 1;
 			break;
 		}

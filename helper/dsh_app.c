@@ -267,8 +267,11 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	if (start_session(a, e) != 0)
 		return -1;
 	a->reads.ses = a->ses;
-	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0 ||
-	    mount_view(a, e) != 0)
+	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0)
+		return -1;
+	if (o->seed)
+		dsh_reads_seeding(&a->reads);
+	if (mount_view(a, e) != 0)
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
@@ -282,8 +285,8 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	}
 	a->aux_running = 1;
 	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, a->desc.infohash,
-			       o->report_every_ms,
-			       dsl_session_port(a->ses), log, e) != 0)
+			       o->report_every_ms, dsl_session_port(a->ses),
+			       dsl_session_peer_id(a->ses), log, e) != 0)
 		return -1;
 	if (o->port_first && dsl_session_port(a->ses) != o->port_first)
 		dsl_info(log, "port %d is taken: listening on %d instead (the tracker learns it "

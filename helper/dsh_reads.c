@@ -3,8 +3,11 @@
  * A read whose pieces are here is answered from the cache file (spliced by
  * the kernel where it can).  Otherwise it is queued, its pieces are made
  * urgent, and the session thread answers it when the last one has passed its
- * hash.  A seeder's view checks each piece of the sources on its first
- * read.  A read is only ever answered with bytes of verified pieces, or EIO. */
+ * hash.  A seeder's view reads the set's sources, which their owner may
+ * change at any time: each read is answered with bytes read from the source
+ * for that read, every 16 KiB block of them checked against its SHA-256
+ * (dsl_session_read_checked), never spliced from the source file.  A read
+ * is only ever answered with bytes that passed the hash check, or EIO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -94,6 +97,46 @@ static void answer(struct dsh_reads *r, fuse_req_t req, size_t node, size_t size
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
+/* ---- seeder: reads checked against the torrent ------------------------- */
+
+void dsh_reads_seeding(struct dsh_reads *r)
+{
+	r->seeding = 1;
+}
+
+static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off)
+{
+	const struct dsl_node *nd = &r->tree->desc->nodes[i];
+	struct dsh_file *f = &r->tree->files[i];
+	uint32_t ps = r->tree->desc->piece_size;
+	char *out = dsl_xmalloc(size ? size : 1);
+	size_t hashed_all = 0;
+
+	for (size_t done = 0; done < size;) {
+		uint64_t at = (uint64_t)off + done;
+		int p = f->first_piece + (int)(at / ps);
+		size_t in = (size_t)(at % ps), n = size - done, hashed = 0;
+
+		if (n > ps - in)
+			n = ps - in;
+		if (dsl_session_read_checked(r->ses, p, in, n, out + done, &hashed) != 0) {
+			__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
+			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d "
+				  "failed its SHA-256 check at the source", nd->path, size,
+				  (long long)off, p);
+			fuse_reply_err(req, EIO);
+			free(out);
+			return;
+		}
+		hashed_all += hashed;
+		done += n;
+	}
+	__atomic_add_fetch(&r->checks, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&r->check_bytes, hashed_all, __ATOMIC_RELAXED);
+	fuse_reply_buf(req, out, size);
+	free(out);
+}
+
 static void record_latency(struct dsh_reads *r, double s)
 {
 	r->lat_sum += s;
@@ -121,19 +164,9 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	end = f->first_piece + (int)(((uint64_t)off + size - 1) / ps) + 1;
 	if (end > f->end_piece)
 		end = f->end_piece;
-	if (!all_here(r, first, end)) {
-		/* A seeder's view reads shared storage: its pieces are checked
-		 * here, on first use (a downloader's were checked on arrival). */
-		int bad = dsl_session_verify(r->ses, first, end);
-
-		if (bad >= 0) {
-			__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
-			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d "
-				  "failed its SHA-256 check at the source", nd->path, size,
-				  (long long)off, bad);
-			fuse_reply_err(req, EIO);
-			return;
-		}
+	if (r->seeding) {
+		seed_answer(r, req, i, size, off);
+		return;
 	}
 	if (all_here(r, first, end)) {
 		answer(r, req, i, size, off);
@@ -258,6 +291,8 @@ void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st)
 	st->waits = r->nwaits;
 	st->timeouts = r->ntimeouts;
 	st->errors = __atomic_load_n(&r->nerrors, __ATOMIC_RELAXED);
+	st->checks = __atomic_load_n(&r->checks, __ATOMIC_RELAXED);
+	st->check_bytes = __atomic_load_n(&r->check_bytes, __ATOMIC_RELAXED);
 	st->waiting = r->nwaiting;
 	n = r->lat_n < DSH_LAT_RING ? (size_t)r->lat_n : DSH_LAT_RING;
 	sorted = dsl_xmalloc((n + 1) * sizeof(double));

@@ -15,7 +15,6 @@
 #include "dsl_torrent.h"
 
 #define DSH_LAT_RING 4096
-
 struct dsh_wait;
 
 struct dsh_reads {
@@ -31,16 +30,22 @@ struct dsh_reads {
 	struct dsh_tree *tree;
 	const struct dsl_log *log;
 	int read_timeout;                 /* seconds before EIO */
+	int seeding;                      /* dsh_reads_seeding */
+	uint64_t checks, check_bytes;     /* seeder: reads checked, bytes hashed */
 };
 
 struct dsh_read_stats {
 	uint64_t reads, waits, timeouts, errors;
+	uint64_t checks, check_bytes;     /* seeder: reads checked, bytes hashed */
 	int waiting;
 	double mean_ms, p50_ms, p99_ms, max_ms;
 };
 
 void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
 		    const struct dsl_log *log, int read_timeout);
+/* This view serves the set's sources (a seeder): every read is answered
+ * with bytes read from the source and checked for that read. */
+void dsh_reads_seeding(struct dsh_reads *r);
 /* Fails what still waits (EIO) and frees it. */
 void dsh_reads_destroy(struct dsh_reads *r);
 /* A read of node i (a regular file); clamped to the file's size. */

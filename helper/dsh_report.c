@@ -15,7 +15,7 @@
 
 #define DSH_REPORT_TICK_MS 250
 
-int dsh_report_target(const char *url, const char *infohash, int port,
+int dsh_report_target(const char *url, const char *infohash, int port, const char *peer_id,
 		      struct dsh_report_target *t)
 {
 	const char *hp, *q;
@@ -23,7 +23,8 @@ int dsh_report_target(const char *url, const char *infohash, int port,
 	char esc[3 * 20 + 1];
 
 	memset(t, 0, sizeof(*t));
-	if (strncmp(url, "http://", 7) != 0 || strlen(infohash) < 40)
+	if (strncmp(url, "http://", 7) != 0 || strlen(infohash) < 40 || strlen(peer_id) != 20 ||
+	    strspn(peer_id, "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != 20)
 		return -1;
 	hp = url + 7;
 	n = strcspn(hp, ":/?");
@@ -43,8 +44,8 @@ int dsh_report_target(const char *url, const char *infohash, int port,
 	for (int i = 0; i < 20; i++)
 		snprintf(esc + 3 * i, 4, "%%%c%c", infohash[2 * i], infohash[2 * i + 1]);
 	q = strchr(hp, '?');
-	t->path = dsl_xasprintf("/report?%s%sinfo_hash=%s&port=%d", q ? q + 1 : "",
-				q && q[1] ? "&" : "", esc, port);
+	t->path = dsl_xasprintf("/report?%s%sinfo_hash=%s&port=%d&peer_id=%s", q ? q + 1 : "",
+				q && q[1] ? "&" : "", esc, port, peer_id);
 	return 0;
 }
 
@@ -167,7 +168,8 @@ static void *reporter_main(void *arg)
 
 int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 		       const char *const *trackers, const char *infohash, int every_ms,
-		       int port, struct dsl_log *log, struct dsl_err *e)
+		       int port, const char *peer_id, struct dsl_log *log,
+		       struct dsl_err *e)
 {
 	memset(r, 0, sizeof(*r));
 	r->every_ms = every_ms > 0 ? every_ms : DSH_REPORT_EVERY_MS;
@@ -175,7 +177,7 @@ int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 	r->src = src;
 	r->log = log;
 	for (int i = 0; trackers && trackers[i] && r->n < DSH_REPORT_MAX_TRACKERS; i++)
-		if (dsh_report_target(trackers[i], infohash, port, &r->t[r->n]) == 0)
+		if (dsh_report_target(trackers[i], infohash, port, peer_id, &r->t[r->n]) == 0)
 			r->n++;
 	if (!r->n)
 		return 0;

@@ -51,12 +51,15 @@ struct dsh_reporter {
  * the period, 0 for DSH_REPORT_EVERY_MS. */
 int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 		       const char *const *trackers, const char *infohash, int every_ms,
-		       int port, struct dsl_log *log, struct dsl_err *e);
+		       int port, const char *peer_id, struct dsl_log *log,
+		       struct dsl_err *e);
 void dsh_reporter_stop(struct dsh_reporter *r);
 
 /* Parses "http://HOST[:PORT]/PATH[?QUERY]" into t, the report path built
- * from QUERY, info_hash and port.  -1 when not an http:// URL. */
-int dsh_report_target(const char *url, const char *infohash, int port,
+ * from QUERY, info_hash, port and peer_id (the session's: the tracker files
+ * a report only with the entry that announced with it).  -1 when not an
+ * http:// URL or peer_id is not 20 characters [-A-Za-z0-9]. */
+int dsh_report_target(const char *url, const char *infohash, int port, const char *peer_id,
 		      struct dsh_report_target *t);
 
 #endif

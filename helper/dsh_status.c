@@ -53,6 +53,10 @@ static json_object *reads_json(struct dsh_reads *r)
 	json_object_object_add(o, "waiting", json_object_new_int(rs.waiting));
 	add_u64(o, "timeouts", rs.timeouts);
 	add_u64(o, "errors", rs.errors);
+	if (r->seeding) {   /* reads answered from the sources, checked for them */
+		add_u64(o, "source_checks", rs.checks);
+		add_u64(o, "source_checked_bytes", rs.check_bytes);
+	}
 	json_object_object_add(lat, "mean", json_object_new_double(rs.mean_ms));
 	json_object_object_add(lat, "p50", json_object_new_double(rs.p50_ms));
 	json_object_object_add(lat, "p99", json_object_new_double(rs.p99_ms));

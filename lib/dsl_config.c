@@ -46,7 +46,9 @@ static int set_path(char *dst, size_t len, const char *key, const char *v,
 		dst[0] = '\0';
 		return 0;
 	}
-	if (v[0] != '/' && !(v[0] == '~' && v[1] == '/')) {
+	/* "~/" only for user_registry (the one allowed to be empty): every
+	 * other path is root's, and a literal "~" would be relative */
+	if (v[0] != '/' && !(allow_empty && v[0] == '~' && v[1] == '/')) {
 		dsl_err_set(e, "%s: '%s' is not an absolute path", key, v);
 		return -1;
 	}
@@ -78,7 +80,10 @@ static int set_range(int *lo, int *hi, const char *key, const char *v, struct ds
 {
 	char buf[64];
 	char *dash;
+	int a, b;
 
+	/* parsed into a and b first: a refused range leaves *lo and *hi as
+	 * they were */
 	if (strlen(v) >= sizeof(buf)) {
 		dsl_err_set(e, "%s: '%s' is not a port or port range A-B", key, v);
 		return -1;
@@ -87,15 +92,17 @@ static int set_range(int *lo, int *hi, const char *key, const char *v, struct ds
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
-	if (set_int(lo, key, buf, 1, 65535, e) < 0)
+	if (set_int(&a, key, buf, 1, 65535, e) < 0)
 		return -1;
-	*hi = *lo;
-	if (dash && set_int(hi, key, dash + 1, 1, 65535, e) < 0)
+	b = a;
+	if (dash && set_int(&b, key, dash + 1, 1, 65535, e) < 0)
 		return -1;
-	if (*hi < *lo) {
+	if (b < a) {
 		dsl_err_set(e, "%s: range '%s' ends before it starts", key, v);
 		return -1;
 	}
+	*lo = a;
+	*hi = b;
 	return 0;
 }
 

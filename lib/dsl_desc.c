@@ -41,6 +41,67 @@ int dsl_name_valid(const char *name, struct dsl_err *e)
 	return 1;
 }
 
+/* Refused even though well-formed.  From ld.so(8), ENVIRONMENT: every LD_*
+ * variable is the dynamic loader's (LD_PRELOAD and LD_AUDIT load code into
+ * every program, LD_DEBUG_OUTPUT and LD_PROFILE_OUTPUT write files, the
+ * others change how and what it binds), except LD_LIBRARY_PATH, the one a
+ * library set exists to set (its directories are inside the read-only,
+ * hash-checked view).  GLIBC_TUNABLES is read by ld.so too (tunables(7)).
+ * And the variables ld.so(8) says it strips in secure-execution mode
+ * because they make the C library load code or data from, or write to, a
+ * place they name: GCONV_PATH (dlopen()s iconv modules), GETCONF_DIR,
+ * HOSTALIASES, LOCALDOMAIN, LOCPATH, MALLOC_TRACE, NIS_PATH, NLSPATH,
+ * RESOLV_HOST_CONF, RES_OPTIONS, TMPDIR, TZDIR.  DSL_* names are the
+ * plugin's own (DSL_SET_ROOT...). */
+static const char *const env_refused[] = {
+	"GLIBC_TUNABLES", "GCONV_PATH", "GETCONF_DIR", "HOSTALIASES", "LOCALDOMAIN",
+	"LOCPATH", "MALLOC_TRACE", "NIS_PATH", "NLSPATH", "RESOLV_HOST_CONF",
+	"RES_OPTIONS", "TMPDIR", "TZDIR",
+};
+
+int dsl_env_name_check(const char *name, struct dsl_err *e)
+{
+	size_t n = name ? strlen(name) : 0;
+	char vis[64];
+
+	if (n == 0 || n > DSL_ENV_NAME_MAX || isdigit((unsigned char)name[0]) ||
+	    strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n) {
+		dsl_err_set(e, "'%s' is not an environment variable name for a set "
+			    "([A-Z_][A-Z0-9_]*, at most %d characters)",
+			    dsl_printable(name ? name : "", n, vis, sizeof(vis)), DSL_ENV_NAME_MAX);
+		return -1;
+	}
+	if (!strncmp(name, "LD_", 3) && strcmp(name, "LD_LIBRARY_PATH")) {
+		dsl_err_set(e, "%s is refused: the dynamic loader reads it (ld.so(8)); of the "
+			    "LD_ variables a set may set only LD_LIBRARY_PATH", name);
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(env_refused) / sizeof(env_refused[0]); i++)
+		if (!strcmp(name, env_refused[i])) {
+			dsl_err_set(e, "%s is refused: it makes the C library load code or files "
+				    "from where it points (ld.so(8), secure-execution mode)", name);
+			return -1;
+		}
+	if (!strncmp(name, "DSL_", 4)) {
+		dsl_err_set(e, "%s is refused: DSL_ variables are set by dslswarm itself", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* A path of an env list goes into task.env, one variable a line, and into
+ * the tasks' environment: "." or a relative path without control
+ * characters (a newline would start a line of its own). */
+int dsl_env_path_check(const char *path)
+{
+	if (!strcmp(path, "."))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == ':')
+			return -1;
+	return dsl_relpath_valid(path) ? 0 : -1;
+}
+
 int dsl_relpath_valid(const char *path)
 {
 	const char *p = path;
@@ -241,8 +302,8 @@ static int parse_env(json_object *jenv, const char *origin, struct dsl_desc *d,
 	json_object_object_foreach(jenv, key, val) {
 		size_t n;
 
-		if (!*key || strchr(key, '=')) {
-			dsl_err_set(e, "%s: env: '%s' is not a variable name", origin, key);
+		if (dsl_env_name_check(key, e) < 0) {
+			dsl_err_prefix(e, "%s: env", origin);
 			return -1;
 		}
 		if (!json_object_is_type(val, json_type_array)) {
@@ -259,9 +320,12 @@ static int parse_env(json_object *jenv, const char *origin, struct dsl_desc *d,
 				return -1;
 			}
 			s = json_object_get_string(p);
-			if (strcmp(s, ".") && !dsl_relpath_valid(s)) {
-				dsl_err_set(e, "%s: env.%s[%zu]: '%s' is not a path relative to the set root",
-					    origin, key, i, s);
+			if (dsl_env_path_check(s) < 0) {
+				char vis[96];
+
+				dsl_err_set(e, "%s: env.%s[%zu]: '%s' is not a path relative to the set "
+					    "root (without control characters or ':')", origin, key, i,
+					    dsl_printable(s, strlen(s), vis, sizeof(vis)));
 				return -1;
 			}
 			if (dsl_desc_add_env(d, key, s, e) < 0)
@@ -459,10 +523,30 @@ int dsl_desc_validate(const struct dsl_desc *d, const char *origin, struct dsl_e
 				    origin, i, n->path);
 			return -1;
 		}
+		/* no setuid, setgid or sticky bit: a hand-written description
+		 * is held to what `dsl create` writes */
+		if (n->mode & ~0777u) {
+			dsl_err_set(e, "%s: tree[%zu].mode: %#o has setuid, setgid or sticky bits "
+				    "(only the permission bits 0777 are allowed)", origin, i, n->mode);
+			return -1;
+		}
 		if (n->type == DSL_NODE_FILE) {
 			total += n->size;
 			files++;
 		}
+	}
+	for (size_t i = 0; i < d->nenv; i++) {
+		if (dsl_env_name_check(d->env[i].name, e) < 0) {
+			dsl_err_prefix(e, "%s: env", origin);
+			return -1;
+		}
+		for (size_t k = 0; k < d->env[i].npaths; k++)
+			if (dsl_env_path_check(d->env[i].paths[k]) < 0) {
+				dsl_err_set(e, "%s: env.%s[%zu]: not a path relative to the set root "
+					    "(without control characters or ':')", origin,
+					    d->env[i].name, k);
+				return -1;
+			}
 	}
 	if (total != d->total_size) {
 		dsl_err_set(e, "%s: total_size: %" PRIu64 " but the files add up to %" PRIu64,
@@ -501,8 +585,14 @@ int dsl_desc_add_env(struct dsl_desc *d, const char *var, const char *relpath,
 {
 	struct dsl_env_var *v = NULL;
 
-	if (!*var || strchr(var, '=')) {
-		dsl_err_set(e, "'%s' is not an environment variable name", var);
+	if (dsl_env_name_check(var, e) < 0)
+		return -1;
+	if (dsl_env_path_check(relpath) < 0) {
+		char vis[96];
+
+		dsl_err_set(e, "%s: '%s' is not \".\" or a path relative to the set root without "
+			    "control characters or ':'", var,
+			    dsl_printable(relpath, strlen(relpath), vis, sizeof(vis)));
 		return -1;
 	}
 	for (size_t i = 0; i < d->nenv; i++)

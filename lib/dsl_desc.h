@@ -44,7 +44,8 @@ enum dsl_node_type { DSL_NODE_DIR, DSL_NODE_FILE, DSL_NODE_SYMLINK };
 struct dsl_node {
 	char *path;              /* relative to the set root */
 	enum dsl_node_type type;
-	unsigned mode;           /* permission bits only (07777) */
+	unsigned mode;           /* permission bits only (0777: never setuid,
+				    setgid or sticky) */
 	uint64_t size;           /* regular files */
 	char *target;            /* symlinks: the link's text */
 	char *src;               /* regular files: relative to source_root */
@@ -76,6 +77,16 @@ struct dsl_desc {
 int dsl_name_valid(const char *name, struct dsl_err *e);
 /* A relative path as the tree holds it (see above). */
 int dsl_relpath_valid(const char *path);
+/* A variable a set may put into its tasks' environment: [A-Z_][A-Z0-9_]*,
+ * at most DSL_ENV_NAME_MAX characters, not reserved (DSL_*) and not one that
+ * makes the dynamic loader or the C library load code or files from where
+ * it points (see dsl_desc.c for the list and why).  0, or -1 with e naming
+ * the problem. */
+#define DSL_ENV_NAME_MAX 128
+int dsl_env_name_check(const char *name, struct dsl_err *e);
+/* An env list entry: "." or a relative path without control characters or
+ * ':' (the list separator).  0 or -1. */
+int dsl_env_path_check(const char *path);
 /* 64 lower-case hex digits. */
 int dsl_infohash_valid(const char *hex);
 

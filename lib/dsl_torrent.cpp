@@ -35,6 +35,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/eventfd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <poll.h>
@@ -383,10 +384,12 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
  * time-outs so a dead peer is dropped quickly. */
-lt::settings_pack cluster_settings(const std::string &iface, bool seeder, bool deep_queues)
+lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
+				    const std::string &peer_id, bool deep_queues)
 {
 	lt::settings_pack p = lt::high_performance_seed();
-	p.set_str(lt::settings_pack::peer_fingerprint, seeder ? DSL_SEEDER_ID : DSL_NODE_ID);
+	/* 20 bytes: libtorrent uses it as the whole peer id */
+	p.set_str(lt::settings_pack::peer_fingerprint, peer_id);
 	p.set_int(lt::settings_pack::alert_mask,
 		  lt::alert_category::error | lt::alert_category::status |
 		  lt::alert_category::piece_progress | lt::alert_category::storage |
@@ -511,6 +514,7 @@ struct dsl_session {
 	std::atomic<double> complete_at{0};    /* CLOCK_REALTIME of the last piece */
 	int npieces = 0;
 	int port = 0;
+	std::string peer_id;                   /* the whole 20 bytes, see make_peer_id */
 	bool seeding = false;
 	bool no_prefetch = false, prefetch_always = false;
 	int share_first = 0, share_end = 0;    /* this node's share of pieces */
@@ -531,11 +535,31 @@ struct dsl_session {
 	lt::torrent_status st;
 	int hash_failures = 0;
 	std::vector<int> candidates;       /* passed, not yet readable: alert thread only */
+	/* seeder: per piece, its 16 KiB blocks' hashes once the whole piece
+	 * passed (32 bytes per 16 KiB of the set, filled as pieces are read) */
+	std::vector<std::vector<lt::sha256_hash>> leaves;
 
 	~dsl_session()
 	{
 		if (efd >= 0)
 			close(efd);
+	}
+
+	/* The role prefix, then 12 random characters: the helper knows its
+	 * own peer id (libtorrent would pick one per torrent and not say), so
+	 * its status reports can prove to the tracker which entry is its own. */
+	void make_peer_id()
+	{
+		static const char abc[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+					  "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+		unsigned char r[12];
+
+		if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			for (size_t i = 0; i < sizeof(r); i++)
+				r[i] = (unsigned char)(std::rand() ^ (getpid() >> i));
+		peer_id = seeding ? DSL_SEEDER_ID : DSL_NODE_ID;
+		for (unsigned char c : r)
+			peer_id += abc[c % (sizeof(abc) - 1)];
 	}
 
 	void log(int level, const std::string &msg)
@@ -546,7 +570,7 @@ struct dsl_session {
 
 	void mark(int p)
 	{
-		/* A seeder's view trusts only verify_piece(): libtorrent's seed
+		/* A seeder's view trusts only check_range(): libtorrent's seed
 		 * mode claims every piece without reading it. */
 		if (seeding || p < 0 || p >= npieces || have[p].exchange(1))
 			return;
@@ -661,35 +685,42 @@ struct dsl_session {
 		}
 	}
 
-	/* Seeder: reads piece p from its source file and checks it against
-	 * the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block, merkle
-	 * root over the piece with zero leaves as padding.  A file of at most
-	 * one piece has no piece layer: its blocks, padded to a power of two,
-	 * hash to the file's root.  Returns 0 when the piece is good. */
-	int verify_piece(int p)
+	/* Seeder: where piece p is: its file's source, the piece's offset in
+	 * the file and its length (a file's last piece is short). */
+	struct span {
+		lt::file_index_t f;
+		std::int64_t fsize, start, len;
+		std::string src, what;
+	};
+	span piece_span(int p)
 	{
 		const lt::file_storage &fs = ti->files();
-		lt::file_index_t f = fs.file_index_at_piece(lt::piece_index_t(p));
-		std::int64_t fsize = fs.file_size(f);
+		span sp;
+		sp.f = fs.file_index_at_piece(lt::piece_index_t(p));
+		sp.fsize = fs.file_size(sp.f);
 		std::int64_t ps = ti->piece_length();
-		std::int64_t start = (std::int64_t)(p - static_cast<int>(fs.piece_index_at_file(f))) * ps;
-		std::int64_t len = std::min(ps, fsize - start);
-		const std::string &src = sources[static_cast<int>(f)];
-		std::string what = fs.file_path(f) + " (source " + src + "): piece " +
-			std::to_string(p);
-		std::vector<char> buf((size_t)std::max<std::int64_t>(len, 0));
-		int fd = open(src.c_str(), O_RDONLY | O_CLOEXEC);
+		sp.start = (std::int64_t)(p - static_cast<int>(fs.piece_index_at_file(sp.f))) * ps;
+		sp.len = std::min(ps, sp.fsize - sp.start);
+		sp.src = sources[static_cast<int>(sp.f)];
+		sp.what = fs.file_path(sp.f) + " (source " + sp.src + "): piece " + std::to_string(p);
+		return sp;
+	}
+
+	/* n bytes of sp's file at off into out; 0, or -1 logged. */
+	int read_source(const span &sp, std::int64_t off, char *out, size_t n)
+	{
+		int fd = open(sp.src.c_str(), O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
-			log(LOG_ERROR, what + ": cannot open: " + strerror(errno));
+			log(LOG_ERROR, sp.what + ": cannot open: " + strerror(errno));
 			return -1;
 		}
 		size_t got = 0;
-		while (got < buf.size()) {
-			ssize_t r = pread(fd, buf.data() + got, buf.size() - got, start + (off_t)got);
+		while (got < n) {
+			ssize_t r = pread(fd, out + got, n - got, off + (off_t)got);
 			if (r < 0 && errno == EINTR)
 				continue;
 			if (r <= 0) {
-				log(LOG_ERROR, what + ": cannot read: " +
+				log(LOG_ERROR, sp.what + ": cannot read: " +
 				    (r < 0 ? strerror(errno) : "file shorter than in the torrent"));
 				close(fd);
 				return -1;
@@ -697,31 +728,100 @@ struct dsl_session {
 			got += (size_t)r;
 		}
 		close(fd);
-		size_t nblocks = (buf.size() + 16383) / 16384;
+		return 0;
+	}
+
+	/* Seeder: reads piece p from its source file into out and checks it
+	 * against the torrent's v2 hashes (BEP 52): SHA-256 per 16 KiB block,
+	 * merkle root over the piece with zero leaves as padding.  A file of at
+	 * most one piece has no piece layer: its blocks, padded to a power of
+	 * two, hash to the file's root.  On 0, out holds the piece's *outlen
+	 * checked bytes, and its block hashes, now proven by the root, are kept
+	 * for check_range. */
+	int check_piece(int p, char *out, size_t cap, size_t *outlen)
+	{
+		span sp = piece_span(p);
+		std::int64_t ps = ti->piece_length();
+		if (sp.len < 0 || sp.len > (std::int64_t)cap)
+			return -1;
+		size_t blen = (size_t)sp.len;
+		*outlen = blen;
+		if (read_source(sp, sp.start, out, blen) != 0)
+			return -1;
+		size_t nblocks = (blen + 16383) / 16384;
 		size_t nleaves = 1;
-		if (fsize > ps)
+		if (sp.fsize > ps)
 			nleaves = (size_t)(ps / 16384);
 		else
 			while (nleaves < nblocks)
 				nleaves *= 2;
 		std::vector<lt::sha256_hash> level(nleaves);   /* zero: padding */
 		for (size_t b = 0; b < nblocks; b++) {
-			size_t n = std::min<size_t>(16384, buf.size() - b * 16384);
-			level[b] = lt::hasher256(buf.data() + b * 16384, (int)n).final();
+			size_t n = std::min<size_t>(16384, blen - b * 16384);
+			level[b] = lt::hasher256(out + b * 16384, (int)n).final();
 		}
+		std::vector<lt::sha256_hash> blocks(level.begin(), level.begin() + (std::ptrdiff_t)nblocks);
 		while (level.size() > 1) {
 			for (size_t k = 0; k < level.size() / 2; k++)
 				level[k] = lt::hasher256(level[2 * k]).update(level[2 * k + 1]).final();
 			level.resize(level.size() / 2);
 		}
-		lt::span<char const> layer = ti->piece_layer(f);
-		size_t at = fsize > ps ? (size_t)(start / ps) * 32 : 0;
+		lt::span<char const> layer = ti->piece_layer(sp.f);
+		size_t at = sp.fsize > ps ? (size_t)(sp.start / ps) * 32 : 0;
 		if (at + 32 > (size_t)layer.size() ||
 		    std::memcmp(layer.data() + at, level[0].data(), 32) != 0) {
-			log(LOG_ERROR, what + ": SHA-256 check failed (source changed or "
+			log(LOG_ERROR, sp.what + ": SHA-256 check failed (source changed or "
 			    "corrupt); reads of it get EIO");
 			return -1;
 		}
+		std::lock_guard<std::mutex> g(mu);
+		if (leaves.empty())
+			leaves.resize((size_t)npieces);
+		leaves[(size_t)p] = std::move(blocks);
+		return 0;
+	}
+
+	/* Seeder, for a read: bytes [in, in + n) of piece p into out, each
+	 * 16 KiB block they touch read from the source and checked against
+	 * its hash, proven by a whole-piece check (done first if the piece
+	 * has none yet).  So a read costs hashing about what it reads, and a
+	 * source changed at any time is never served.  *hashed: bytes hashed. */
+	int check_range(int p, size_t in, size_t n, char *out, size_t *hashed)
+	{
+		std::vector<lt::sha256_hash> lv;
+		{
+			std::lock_guard<std::mutex> g(mu);
+			if ((size_t)p < leaves.size())
+				lv = leaves[(size_t)p];
+		}
+		span sp = piece_span(p);
+		if (n == 0 || sp.len < 0 || in + n > (size_t)sp.len)
+			return -1;
+		if (lv.empty()) {
+			std::vector<char> buf((size_t)sp.len);
+			size_t len = 0;
+			if (check_piece(p, buf.data(), buf.size(), &len) != 0)
+				return -1;
+			std::memcpy(out, buf.data() + in, n);
+			*hashed = len;
+			return 0;
+		}
+		size_t b0 = in / 16384, b1 = (in + n - 1) / 16384 + 1;
+		size_t from = b0 * 16384, to = std::min(b1 * 16384, (size_t)sp.len);
+		std::vector<char> buf(to - from);
+		if (b1 > lv.size() || read_source(sp, sp.start + (std::int64_t)from, buf.data(), buf.size()) != 0)
+			return -1;
+		for (size_t b = b0; b < b1; b++) {
+			size_t k = (b - b0) * 16384, m = std::min<size_t>(16384, buf.size() - k);
+			if (lt::hasher256(buf.data() + k, (int)m).final() != lv[b]) {
+				log(LOG_ERROR, sp.what + ": block " + std::to_string(b) +
+				    ": SHA-256 check failed (source changed since its piece was "
+				    "checked); reads of it get EIO");
+				return -1;
+			}
+		}
+		std::memcpy(out, buf.data() + (in - from), n);
+		*hashed = buf.size();
 		return 0;
 	}
 
@@ -896,7 +996,9 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	/* DSL_HELPER_QUEUES=deep: libtorrent's deep queues, only for the
 	 * benchmark that compares both. */
 	const char *q = getenv("DSL_HELPER_QUEUES");
-	lt::session_params sp(cluster_settings(iface, s->seeding, q && !strcmp(q, "deep")));
+	s->make_peer_id();
+	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
+						q && !strcmp(q, "deep")));
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,
@@ -1058,23 +1160,25 @@ extern "C" void dsl_session_want(struct dsl_session *s, int first, int end)
 	}
 }
 
-extern "C" int dsl_session_verify(struct dsl_session *s, int first, int end)
+extern "C" int dsl_session_read_checked(struct dsl_session *s, int piece, size_t off,
+					size_t len, char *out, size_t *hashed)
 {
-	if (!s->seeding)
+	if (!s->seeding || piece < 0 || piece >= s->npieces)
 		return -1;
 	try {
-		for (int p = std::max(first, 0); p < end && p < s->npieces; p++) {
-			if (s->have[(size_t)p].load(std::memory_order_acquire))
-				continue;
-			if (s->verify_piece(p) != 0)
-				return p;
-			s->have[(size_t)p].store(1, std::memory_order_release);
-		}
+		if (s->check_range(piece, off, len, out, hashed) != 0)
+			return -1;
 	} catch (const std::exception &ex) {
 		s->log(LOG_ERROR, std::string("piece check: ") + ex.what());
-		return std::max(first, 0);
+		return -1;
 	}
-	return -1;
+	s->have[(size_t)piece].store(1, std::memory_order_release);
+	return 0;
+}
+
+extern "C" const char *dsl_session_peer_id(struct dsl_session *s)
+{
+	return s->peer_id.c_str();
 }
 
 extern "C" char *dsl_session_file_path(struct dsl_session *s, long idx)

@@ -106,6 +106,9 @@ int dsl_session_progress(struct dsl_session *s, int *done, int *total);
 double dsl_session_complete_time(struct dsl_session *s);
 /* The port the session listens on. */
 int dsl_session_port(struct dsl_session *s);
+/* Its peer id: 20 characters [-A-Za-z0-9], the role prefix then random; the
+ * tracker knows a peer by it with the address and port. */
+const char *dsl_session_peer_id(struct dsl_session *s);
 
 /* Non-blocking, any thread: 1 when piece p has passed its hash and its bytes
  * can be read from the files on this node. */
@@ -114,12 +117,14 @@ int dsl_session_have(struct dsl_session *s, int piece);
  * while urgent pieces are missing, so they do not queue behind it.  on_piece
  * reports each piece when it is readable. */
 void dsl_session_want(struct dsl_session *s, int first, int end);
-/* Seeder (its view reads the set's source files): pieces [first, end) not
- * checked yet are read from the sources and checked against the torrent's
- * SHA-256 v2 hashes; those that pass become readable (dsl_session_have) for
- * good.  Returns the first piece that failed (logged with file and piece;
- * it stays unreadable), or -1.  Downloader: does nothing, returns -1. */
-int dsl_session_verify(struct dsl_session *s, int first, int end);
+/* Seeder, for a read of its view: bytes [off, off + len) of piece p into
+ * out, every 16 KiB block they touch read from the source and checked
+ * against its SHA-256, each time (the block hashes are proven once by a
+ * check of the whole piece, done on the piece's first read).  0 with
+ * *hashed the bytes hashed; -1 when the source does not match (logged with
+ * file, piece and block) or for a downloader. */
+int dsl_session_read_checked(struct dsl_session *s, int piece, size_t off, size_t len,
+			     char *out, size_t *hashed);
 /* Where file `idx` of the meta (dsl_tmeta order) is read on this node;
  * malloc'd. */
 char *dsl_session_file_path(struct dsl_session *s, long idx);

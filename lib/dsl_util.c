@@ -326,3 +326,44 @@ void dsl_human_size(unsigned long long bytes, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%.1f %s", v, units[u]);
 }
+
+char *dsl_printable(const char *in, size_t inlen, char *out, size_t outlen)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t o = 0, i;
+
+	if (!outlen)
+		return out;
+	for (i = 0; i < inlen; i++) {
+		unsigned char c = (unsigned char)in[i];
+		int plain = c >= 0x20 && c < 0x7f && c != '\\';
+
+		if (o + (plain ? 1 : 4) > outlen - 1)
+			break;
+		if (plain) {
+			out[o++] = (char)c;
+			continue;
+		}
+		out[o++] = '\\';
+		out[o++] = 'x';
+		out[o++] = hex[c >> 4];
+		out[o++] = hex[c & 15];
+	}
+	if (i < inlen) {
+		/* cut to make room for "...", never inside an escape (every
+		 * '\\' in out starts one of 4 characters) */
+		size_t keep = outlen - 1 > 3 ? outlen - 1 - 3 : 0;
+
+		if (o > keep)
+			o = keep;
+		for (size_t k = o > 3 ? o - 3 : 0; k < o; k++)
+			if (out[k] == '\\') {
+				o = k;
+				break;
+			}
+		for (int d = 0; d < 3 && o < outlen - 1; d++)
+			out[o++] = '.';
+	}
+	out[o] = '\0';
+	return out;
+}

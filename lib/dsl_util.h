@@ -28,6 +28,12 @@ int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
 /* Remove a tree; a missing path is not an error.  Never follows a symlink
  * (safe for root on trees a user can write to) and never enters a mount. */
 int dsl_rm_rf(const char *path, struct dsl_err *e);
+/* Copy at most inlen bytes of in to out as printable ASCII: every byte outside
+ * 0x20-0x7e (control characters, terminal escapes, C1 and other non-ASCII)
+ * and '\\' become "\\xHH"; cut at outlen - 1 with "..." at the end when it
+ * does not fit.  What other processes or users supply goes through this
+ * before it reaches a terminal or a log.  Returns out. */
+char *dsl_printable(const char *in, size_t inlen, char *out, size_t outlen);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
 

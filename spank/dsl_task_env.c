@@ -110,6 +110,24 @@ char *dsl_task_env_prepend(const char *value, const char *old)
 	return dsl_xasprintf("%s:%s", value, old);
 }
 
+/* The file is root's, but it is built from descriptions a user may have
+ * written: the same names as a description may carry (prepended lists), and
+ * the plugin's own DSL_SET_ROOT[_NAME] (set). */
+static int name_allowed(const char *name, int prepend, struct dsl_err *e)
+{
+	if (prepend)
+		return dsl_env_name_check(name, e) == 0;
+	if (!strcmp(name, "DSL_SET_ROOT") ||
+	    (!strncmp(name, "DSL_SET_ROOT_", 13) && name[13] &&
+	     strspn(name + 13, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == strlen(name + 13)))
+		return 1;
+	char vis[64];
+
+	dsl_err_set(e, "'%s' is not a variable dslswarm sets",
+		    dsl_printable(name, strlen(name), vis, sizeof(vis)));
+	return 0;
+}
+
 int dsl_task_env_apply(const char *text, dsl_task_env_set_fn fn, void *arg,
 		       struct dsl_err *e)
 {
@@ -134,13 +152,19 @@ int dsl_task_env_apply(const char *text, dsl_task_env_set_fn fn, void *arg,
 		if (len == 0) {
 			rc = 0;
 		} else if (!eq || eq == name) {
-			dsl_err_set(e, "task environment: bad line '%s'", line);
+			char vis[96];
+
+			dsl_err_set(e, "task environment: bad line '%s'",
+				    dsl_printable(line, len, vis, sizeof(vis)));
 			rc = -1;
 		} else {
 			*eq = '\0';
-			rc = fn(arg, name, eq + 1, prepend);
-			if (rc < 0)
+			if (!name_allowed(name, prepend, e)) {
+				dsl_err_prefix(e, "task environment");
+				rc = -1;
+			} else if ((rc = fn(arg, name, eq + 1, prepend)) < 0) {
 				dsl_err_set(e, "cannot set %s", name);
+			}
 		}
 		free(line);
 		if (rc < 0)

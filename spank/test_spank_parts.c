@@ -81,6 +81,15 @@ START_TEST(task_env)
 	out = dsl_strdup("");
 	ck_assert_int_eq(dsl_task_env_apply("garbage\n", collect, &out, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e.msg, "bad line"));
+	/* only the plugin's own variables set, only allowed names prepended,
+	 * and nothing applied before the bad line is kept by the caller */
+	ck_assert_int_eq(dsl_task_env_apply("+LD_PRELOAD=/v/x.so\n", collect, &out, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "task environment: LD_PRELOAD is refused"));
+	ck_assert_int_eq(dsl_task_env_apply("PATH=/v/bin\n", collect, &out, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "'PATH' is not a variable dslswarm sets"));
+	ck_assert_int_eq(dsl_task_env_apply("DSL_SET_ROOT_a\x1b=/v\n", collect, &out, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "'DSL_SET_ROOT_a\\x1b'"));
+	ck_assert_str_eq(out, "");
 	free(out);
 }
 END_TEST

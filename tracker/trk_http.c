@@ -6,6 +6,7 @@
  * arguments onto trk_request and answers. */
 #include "trk_http.h"
 
+#include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
@@ -157,10 +158,37 @@ static enum MHD_Result do_scrape(struct trk_http *h, struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, "text/plain", b.p, b.len);
 }
 
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *fmt,
+				  const char *why)
+{
+	char msg[512];
+	int n = snprintf(msg, sizeof(msg), fmt, why);
+
+	return reply(c, status, "text/plain", msg, n < 0 ? 0 : (size_t)n);
+}
+
+/* GET /stats[?peers=0][&info_hash=HEX][&offset=N] */
 static enum MHD_Result do_stats(struct trk_http *h, struct MHD_Connection *c)
 {
 	const char *p = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "peers");
-	struct json_object *o = trk_stats_json(h->t, trk_now(), !(p && strcmp(p, "0") == 0));
+	const char *ih = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "info_hash");
+	const char *off = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "offset");
+	struct trk_stats_query q = { .with_peers = !(p && strcmp(p, "0") == 0) };
+	uint8_t hash[TRK_HASH_LEN];
+	char *end = NULL;
+
+	if (ih && trk_hex_hash(ih, hash) != 0)
+		return reply_text(c, MHD_HTTP_BAD_REQUEST, "dsl-tracker: %s\n",
+				  "stats: info_hash must be 40 or 64 hex digits");
+	q.hash = ih ? hash : NULL;
+	if (off) {
+		errno = 0;
+		q.offset = strtoull(off, &end, 10);
+		if (!*off || *end || errno || *off == '-')
+			return reply_text(c, MHD_HTTP_BAD_REQUEST, "dsl-tracker: %s\n",
+				  "stats: offset must be a number");
+	}
+	struct json_object *o = trk_stats_json(h->t, trk_now(), &q);
 	size_t len;
 	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
 	enum MHD_Result rc = reply(c, MHD_HTTP_OK, "application/json", s, len);
@@ -176,17 +204,9 @@ static enum MHD_Result do_metrics(struct trk_http *h, struct MHD_Connection *c)
 	return reply(c, MHD_HTTP_OK, "text/plain; version=0.0.4", b.p, b.len);
 }
 
-static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *fmt,
-				  const char *why)
-{
-	char msg[512];
-	int n = snprintf(msg, sizeof(msg), fmt, why);
-
-	return reply(c, status, "text/plain", msg, n < 0 ? 0 : (size_t)n);
-}
-
-/* POST /report?info_hash=..&port=..[&dsl_secret=..], body: the helper's
- * status JSON.  The peer is the connection's address and the port given. */
+/* POST /report?info_hash=..&port=..&peer_id=..[&dsl_secret=..], body: the
+ * helper's status JSON.  The peer is the connection's address, the port and
+ * the peer id it announced with. */
 static enum MHD_Result do_report(struct trk_http *h, struct MHD_Connection *c,
 				 const struct post_body *pb)
 {
@@ -216,8 +236,9 @@ static enum MHD_Result do_report(struct trk_http *h, struct MHD_Connection *c,
 	}
 	why = trk_tracker_report(h->t, &a, cl.ip, cl.v4, r);
 	if (why)
-		return reply_text(c, strncmp(why, "unknown peer", 12) ? MHD_HTTP_FORBIDDEN
-				  : MHD_HTTP_NOT_FOUND, "dsl-tracker: %s\n", why);
+		return reply_text(c, !strncmp(why, "unknown peer", 12) ? MHD_HTTP_NOT_FOUND
+				  : !strncmp(why, "report: too frequent", 20) ? MHD_HTTP_TOO_MANY_REQUESTS
+				  : MHD_HTTP_FORBIDDEN, "dsl-tracker: %s\n", why);
 	return reply_text(c, MHD_HTTP_OK, "%s", "ok\n");
 }
 

@@ -15,6 +15,8 @@ static const char usage[] =
 	"usage: dsl-tracker --listen ADDR --port PORT [--allow INFOHASH_HEX]...\n"
 	"       [--secret S] [--interval SEC] [--peer-timeout SEC] [--max-swarms N]\n"
 	"       [--max-peers N] [--numwant-max N] [--udp-conn-ttl SEC]\n"
+	"       [--max-peers-total N] [--max-peers-per-addr N] [--max-report-bytes N]\n"
+	"       [--stats-max-peers N]\n"
 	"       [--pid-file FILE] [--log-file FILE] [--foreground] [--verbose]\n"
 	"Serves HTTP (GET /announce, /scrape, /stats, /metrics) and UDP (BEP 15)\n"
 	"on the same port.  With --secret S the announce URL is\n"
@@ -22,7 +24,8 @@ static const char usage[] =
 	TRK_SECRET_PARAM "=S).\n";
 
 enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_INTERVAL, O_TIMEOUT, O_MAXSW,
-       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE };
+       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE,
+       O_MAXTOTAL, O_MAXADDR, O_MAXREPORT, O_STATSMAX };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
@@ -35,6 +38,10 @@ static const struct option longopts[] = {
 	{ "max-peers", required_argument, NULL, O_MAXPEERS },
 	{ "numwant-max", required_argument, NULL, O_NUMWANT },
 	{ "udp-conn-ttl", required_argument, NULL, O_CONNTTL },
+	{ "max-peers-total", required_argument, NULL, O_MAXTOTAL },
+	{ "max-peers-per-addr", required_argument, NULL, O_MAXADDR },
+	{ "max-report-bytes", required_argument, NULL, O_MAXREPORT },
+	{ "stats-max-peers", required_argument, NULL, O_STATSMAX },
 	{ "pid-file", required_argument, NULL, O_PID },
 	{ "log-file", required_argument, NULL, O_LOG },
 	{ "foreground", no_argument, NULL, O_FG },
@@ -147,6 +154,26 @@ static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e
 			return -1;
 		o->udp_conn_ttl = (int)v;
 		return 0;
+	case O_MAXTOTAL:
+		if (num_arg("max-peers-total", arg, 1, 100000000, &v, e) < 0)
+			return -1;
+		o->max_total_peers = (uint64_t)v;
+		return 0;
+	case O_MAXADDR:   /* 0: no cap (a load generator on one address) */
+		if (num_arg("max-peers-per-addr", arg, 0, 100000000, &v, e) < 0)
+			return -1;
+		o->max_peers_per_addr = (uint32_t)v;
+		return 0;
+	case O_MAXREPORT:
+		if (num_arg("max-report-bytes", arg, 0, 1L << 40, &v, e) < 0)
+			return -1;
+		o->max_report_bytes = (uint64_t)v;
+		return 0;
+	case O_STATSMAX:
+		if (num_arg("stats-max-peers", arg, 1, 100000, &v, e) < 0)
+			return -1;
+		o->stats_max_peers = (uint32_t)v;
+		return 0;
 	case O_PID: o->pid_file = arg; return 0;
 	case O_LOG: o->log_file = arg; return 0;
 	case O_FG: o->foreground = 1; return 0;
@@ -164,6 +191,10 @@ int trk_opts_parse(struct trk_opts *o, int argc, char **argv, struct dsl_err *e)
 	o->max_peers = 10000;
 	o->numwant_max = 200;
 	o->udp_conn_ttl = 60;
+	o->max_total_peers = 200000;
+	o->max_peers_per_addr = 64;
+	o->max_report_bytes = 64u << 20;
+	o->stats_max_peers = 256;
 	optind = 0;
 	int c;
 	while ((c = dsl_opt_get(&trk_opts_cmd, argc, argv, e)) != -1) {

@@ -22,6 +22,10 @@ struct trk_opts {
 	uint32_t max_peers;
 	uint32_t numwant_max;
 	int udp_conn_ttl;          /* seconds per connection-id period (BEP 15) */
+	uint64_t max_total_peers;  /* peers in all swarms */
+	uint32_t max_peers_per_addr; /* peers from one address; 0: no cap */
+	uint64_t max_report_bytes; /* reports kept, all peers; 0: no cap */
+	uint32_t stats_max_peers;  /* peers listed in one GET /stats answer */
 	const char *pid_file;
 	const char *log_file;
 	int foreground;

@@ -118,6 +118,12 @@ const char *trk_report_parse(const char *body, size_t len, const uint8_t hash[TR
 	tmp.complete = done && json_object_get_boolean(done);
 	/* Re-serialised: what /stats embeds is always well-formed and compact. */
 	text = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &tmp.len);
+	if (tmp.len > TRK_REPORT_MAX) {
+		/* escapes can grow a body of control characters 6-fold: the
+		 * budget is on what is kept */
+		json_object_put(o);
+		return "report: larger than 8192 bytes once re-serialised";
+	}
 	*out = malloc(sizeof(**out) + tmp.len + 1);
 	if (*out) {
 		**out = tmp;

@@ -1,12 +1,17 @@
 /* trk_stats.c - GET /stats and GET /metrics. */
 #include "trk_stats.h"
 
+#include <string.h>
+
 struct stats_walk {
 	const struct trk_tracker *t;
 	int64_t now;
-	int with_peers;
+	const struct trk_stats_query *q;
 	struct json_object *swarms;
 	uint64_t bytes_left;
+	uint64_t seen;           /* peers walked past, in store order */
+	uint32_t listed;         /* peers in this answer */
+	int cut;                 /* the window ended before the last peer */
 };
 
 static void add_int(struct json_object *o, const char *k, int64_t v)
@@ -39,14 +44,23 @@ static void swarm_json(void *arg, const struct trk_swarm *sw)
 	struct stats_walk *w = arg;
 	char hex[2 * TRK_HASH_LEN + 1];
 	uint64_t left = 0;
-	struct json_object *o = json_object_new_object();
-	struct json_object *peers = w->with_peers ? json_object_new_array() : NULL;
+	struct json_object *o, *peers;
 
+	if (w->q->hash && memcmp(w->q->hash, sw->hash, TRK_HASH_LEN))
+		return;
+	o = json_object_new_object();
+	peers = w->q->with_peers ? json_object_new_array() : NULL;
 	trk_hex_encode(sw->hash, TRK_HASH_LEN, hex);
 	for (uint32_t i = 0; i < sw->npeers; i++) {
 		left += sw->peers[i].left;
-		if (peers)
-			json_object_array_add(peers, peer_json(&sw->peers[i], w->now));
+		if (!peers || w->seen++ < w->q->offset)
+			continue;
+		if (w->listed >= w->t->o->stats_max_peers) {
+			w->cut = 1;
+			continue;
+		}
+		json_object_array_add(peers, peer_json(&sw->peers[i], w->now));
+		w->listed++;
 	}
 	w->bytes_left += left;
 	json_object_object_add(o, "info_hash", json_object_new_string(hex));
@@ -59,9 +73,10 @@ static void swarm_json(void *arg, const struct trk_swarm *sw)
 	json_object_array_add(w->swarms, o);
 }
 
-struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int with_peers)
+struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now,
+				   const struct trk_stats_query *q)
 {
-	struct stats_walk w = { t, now, with_peers, json_object_new_array(), 0 };
+	struct stats_walk w = { .t = t, .now = now, .q = q, .swarms = json_object_new_array() };
 	struct json_object *root = json_object_new_object();
 	struct json_object *tot = json_object_new_object();
 	struct json_object *lim = json_object_new_object();
@@ -87,11 +102,22 @@ struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int
 	add_int(lim, "max_swarms", (int64_t)t->o->max_swarms);
 	add_int(lim, "max_peers", t->o->max_peers);
 	add_int(lim, "numwant_max", t->o->numwant_max);
+	add_int(lim, "max_peers_total", (int64_t)t->o->max_total_peers);
+	add_int(lim, "max_peers_per_addr", t->o->max_peers_per_addr);
+	add_int(lim, "max_report_bytes", (int64_t)t->o->max_report_bytes);
+	add_int(lim, "stats_max_peers", t->o->stats_max_peers);
+	add_int(tot, "report_bytes", (int64_t)t->store.report_bytes);
 	add_int(lim, "allow_list", (int64_t)t->o->nallow);
 	json_object_object_add(lim, "secret", json_object_new_boolean(t->o->secret != NULL));
 	json_object_object_add(root, "totals", tot);
 	json_object_object_add(root, "limits", lim);
 	json_object_object_add(root, "swarms", w.swarms);
+	if (q->with_peers) {
+		add_int(root, "peers_offset", (int64_t)q->offset);
+		add_int(root, "peers_listed", w.listed);
+		if (w.cut)
+			add_int(root, "next_offset", (int64_t)(q->offset + w.listed));
+	}
 	return root;
 }
 

@@ -8,8 +8,19 @@
 #include "trk_bencode.h"
 #include "trk_tracker.h"
 
-/* New JSON object (caller puts it); with_peers 0 leaves out the peer lists. */
-struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now, int with_peers);
+/* Which part of the state one GET /stats answer shows.  The peer lists are
+ * a window of at most --stats-max-peers peers (with their reports), from
+ * `offset` in store order, so one answer is bounded whatever the swarms
+ * hold; "next_offset" says where the next window starts. */
+struct trk_stats_query {
+	int with_peers;          /* 0: no peer lists */
+	const uint8_t *hash;     /* only this swarm, or NULL: all */
+	uint64_t offset;         /* peers to skip */
+};
+
+/* New JSON object (caller puts it). */
+struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now,
+				   const struct trk_stats_query *q);
 void trk_stats_metrics(const struct trk_tracker *t, int64_t now, struct trk_buf *b);
 
 #endif

@@ -32,6 +32,16 @@ static uint32_t peer_hash(const struct trk_store *s, const uint8_t *ip, uint16_t
 	return (uint32_t)trk_siphash(&s->key, k, sizeof(k));
 }
 
+static uint32_t addr_hash(const struct trk_store *s, const uint8_t *ip)
+{
+	return (uint32_t)(trk_siphash(&s->key, ip, 16) >> 32);
+}
+
+static size_t report_cost(const struct trk_report *r)
+{
+	return r ? sizeof(*r) + r->len + 1 : 0;
+}
+
 /* ---- per-swarm peer index ------------------------------------------- */
 
 static int idx_lookup(const struct trk_swarm *sw, uint32_t h, const uint8_t *ip,
@@ -136,10 +146,17 @@ static uint32_t peer_set_seeder(struct trk_swarm *sw, uint32_t pos, int seeder)
 	return to;
 }
 
-static void peer_remove(struct trk_swarm *sw, uint32_t pos)
+static void peer_drop_report(struct trk_store *s, struct trk_peer *p)
 {
-	free(sw->peers[pos].report);
-	sw->peers[pos].report = NULL;
+	s->report_bytes -= report_cost(p->report);
+	free(p->report);
+	p->report = NULL;
+}
+
+static void peer_remove(struct trk_store *s, struct trk_swarm *sw, uint32_t pos)
+{
+	peer_drop_report(s, &sw->peers[pos]);
+	trk_addrs_sub(&s->addrs, sw->peers[pos].ip, addr_hash(s, sw->peers[pos].ip));
 	idx_delete(sw, idx_slot_of(sw, pos));
 	uint32_t hole = pos;
 	if (sw->peers[pos].seeder) {
@@ -190,6 +207,11 @@ int trk_store_init(struct trk_store *s, size_t max_swarms, uint32_t max_peers)
 	if (!s->slots)
 		return -1;
 	s->mask = n - 1;
+	if (trk_addrs_init(&s->addrs) < 0) {
+		free(s->slots);
+		s->slots = NULL;
+		return -1;
+	}
 	return 0;
 }
 
@@ -201,6 +223,7 @@ void trk_store_free(struct trk_store *s)
 		swarm_free(s->slots[i]);
 	free(s->slots);
 	s->slots = NULL;
+	trk_addrs_free(&s->addrs);
 }
 
 static size_t swarm_slot(const struct trk_store *s, const uint8_t *hash, uint32_t h, int *found)
@@ -379,6 +402,63 @@ static void update_totals(struct trk_store *s, const struct trk_swarm *sw,
 	s->nseeders += (uint64_t)sw->nseeders - ns0;
 }
 
+/* A new entry for in at the free index slot: within the caps, and counted
+ * for its address.  Returns its position or a refusal. */
+static enum trk_store_rc peer_add(struct trk_store *s, struct trk_swarm *sw,
+				  const struct trk_peer_in *in, uint32_t h, int64_t now,
+				  uint32_t *slot, uint32_t *pos)
+{
+	uint32_t ah = addr_hash(s, in->ip);
+
+	if (sw->npeers >= s->max_peers)
+		return TRK_STORE_PEERS_FULL;
+	if (s->lim.max_total_peers && s->npeers >= s->lim.max_total_peers)
+		return TRK_STORE_TOTAL_FULL;
+	if (s->lim.max_peers_per_addr &&
+	    trk_addrs_count(&s->addrs, in->ip, ah) >= s->lim.max_peers_per_addr)
+		return TRK_STORE_ADDR_FULL;
+	if (sw->npeers == sw->cap) {
+		if (swarm_grow(sw, s->max_peers) < 0)
+			return TRK_STORE_NOMEM;
+		idx_lookup(sw, h, in->ip, in->port, slot);
+	}
+	if (trk_addrs_add(&s->addrs, in->ip, ah) < 0)
+		return TRK_STORE_NOMEM;
+	*pos = sw->npeers++;
+	struct trk_peer *p = &sw->peers[*pos];
+	memset(p, 0, sizeof(*p));
+	memcpy(p->ip, in->ip, 16);
+	memcpy(p->peer_id, in->peer_id, TRK_PEER_ID_LEN);
+	p->port = in->port;
+	p->v4 = in->v4;
+	p->h = h;
+	p->first_seen = now;
+	p->report_tokens = TRK_REPORT_BURST;
+	p->report_refill = now;
+	sw->index[*slot] = *pos + 1;
+	return TRK_STORE_OK;
+}
+
+/* An entry found by address and port is this peer's only if the peer id
+ * matches: another process on the same host cannot stop it, and takes the
+ * address and port over only from an entry that has gone quiet. */
+static enum trk_store_rc peer_claim(struct trk_store *s, struct trk_peer *p,
+				    const struct trk_peer_in *in, int64_t now)
+{
+	if (!memcmp(p->peer_id, in->peer_id, TRK_PEER_ID_LEN))
+		return TRK_STORE_OK;
+	if (in->stopped)
+		return TRK_STORE_STOP_NOT_OWNER;
+	if (!s->lim.takeover_after || p->last_seen + s->lim.takeover_after > now)
+		return TRK_STORE_NOT_OWNER;
+	peer_drop_report(s, p);
+	memcpy(p->peer_id, in->peer_id, TRK_PEER_ID_LEN);
+	p->first_seen = now;
+	p->report_tokens = TRK_REPORT_BURST;
+	p->report_refill = now;
+	return TRK_STORE_OK;
+}
+
 enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_in *in,
 				     int64_t now, uint32_t want, struct trk_peerlist *out,
 				     uint32_t *seeders, uint32_t *leechers)
@@ -394,32 +474,18 @@ enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_
 	int found = idx_lookup(sw, h, in->ip, in->port, &slot);
 	uint32_t pos = found ? sw->index[slot] - 1 : UINT32_MAX;
 
+	if (found && (rc = peer_claim(s, &sw->peers[pos], in, now)) != TRK_STORE_OK)
+		return rc;
 	if (in->stopped) {
 		if (found)
-			peer_remove(sw, pos);
+			peer_remove(s, sw, pos);
 		update_totals(s, sw, np0, ns0);
 		*seeders = sw->nseeders;
 		*leechers = sw->npeers - sw->nseeders;
 		return TRK_STORE_OK;
 	}
-	if (!found) {
-		if (sw->npeers >= s->max_peers)
-			return TRK_STORE_PEERS_FULL;
-		if (sw->npeers == sw->cap) {
-			if (swarm_grow(sw, s->max_peers) < 0)
-				return TRK_STORE_NOMEM;
-			idx_lookup(sw, h, in->ip, in->port, &slot);
-		}
-		pos = sw->npeers++;
-		struct trk_peer *p = &sw->peers[pos];
-		memset(p, 0, sizeof(*p));
-		memcpy(p->ip, in->ip, 16);
-		p->port = in->port;
-		p->v4 = in->v4;
-		p->h = h;
-		p->first_seen = now;
-		sw->index[slot] = pos + 1;
-	}
+	if (!found && (rc = peer_add(s, sw, in, h, now, &slot, &pos)) != TRK_STORE_OK)
+		return rc;
 	struct trk_peer *p = &sw->peers[pos];
 	p->left = in->left;
 	p->uploaded = in->uploaded;
@@ -438,8 +504,25 @@ enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_
 	return TRK_STORE_OK;
 }
 
+/* Token bucket: TRK_REPORT_BURST at most, one more per second. */
+static int report_take_token(struct trk_peer *p, int64_t now)
+{
+	if (now > p->report_refill) {
+		int64_t t = p->report_tokens + (now - p->report_refill);
+
+		p->report_tokens = (uint8_t)(t > TRK_REPORT_BURST ? TRK_REPORT_BURST : t);
+		p->report_refill = now;
+	}
+	if (!p->report_tokens)
+		return 0;
+	p->report_tokens--;
+	return 1;
+}
+
 enum trk_store_rc trk_store_report(struct trk_store *s, const uint8_t *hash,
-				   const uint8_t ip[16], uint16_t port, struct trk_report *r)
+				   const uint8_t ip[16], uint16_t port,
+				   const uint8_t peer_id[TRK_PEER_ID_LEN], int64_t now,
+				   struct trk_report *r)
 {
 	enum trk_store_rc rc = TRK_STORE_OK;
 	struct trk_swarm *sw = swarm_get(s, hash, 0, &rc);
@@ -450,8 +533,20 @@ enum trk_store_rc trk_store_report(struct trk_store *s, const uint8_t *hash,
 		return TRK_STORE_NO_PEER;
 	}
 	struct trk_peer *p = &sw->peers[sw->index[slot] - 1];
-	free(p->report);
+	if (memcmp(p->peer_id, peer_id, TRK_PEER_ID_LEN))
+		rc = TRK_STORE_NOT_OWNER;
+	else if (!report_take_token(p, now))
+		rc = TRK_STORE_REPORT_RATE;
+	else if (s->lim.max_report_bytes &&
+		 s->report_bytes - report_cost(p->report) + report_cost(r) > s->lim.max_report_bytes)
+		rc = TRK_STORE_REPORTS_FULL;
+	if (rc != TRK_STORE_OK) {
+		free(r);
+		return rc;
+	}
+	peer_drop_report(s, p);
 	p->report = r;
+	s->report_bytes += report_cost(r);
 	return TRK_STORE_OK;
 }
 
@@ -465,7 +560,7 @@ size_t trk_store_expire(struct trk_store *s, int64_t now, int64_t timeout)
 		uint32_t np0 = sw->npeers, ns0 = sw->nseeders;
 		for (uint32_t pos = sw->npeers; pos-- > 0;) {
 			if (sw->peers[pos].last_seen + timeout <= now) {
-				peer_remove(sw, pos);
+				peer_remove(s, sw, pos);
 				dropped++;
 			}
 		}
@@ -488,6 +583,16 @@ const char *trk_store_strerror(enum trk_store_rc rc)
 	case TRK_STORE_PEERS_FULL: return "swarm full: too many peers (--max-peers)";
 	case TRK_STORE_NO_PEER: return "unknown peer: no announce from this address and port "
 				       "in this swarm";
+	case TRK_STORE_TOTAL_FULL: return "tracker full: too many peers (--max-peers-total)";
+	case TRK_STORE_ADDR_FULL: return "too many peers from this address (--max-peers-per-addr)";
+	case TRK_STORE_NOT_OWNER: return "address and port held by a peer with another peer_id "
+					 "(only that peer may change or stop it)";
+	case TRK_STORE_STOP_NOT_OWNER: return "stopped refused: peer_id does not match the peer "
+					      "at this address and port";
+	case TRK_STORE_REPORT_RATE: return "report: too frequent (4 at once, then one a second "
+					   "per peer)";
+	case TRK_STORE_REPORTS_FULL: return "report: the tracker's report budget is used up "
+					    "(--max-report-bytes)";
 	}
 	return "unknown error";
 }

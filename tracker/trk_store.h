@@ -12,9 +12,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "trk_addr.h"
 #include "trk_siphash.h"
 
 #define TRK_HASH_LEN 20
+#define TRK_PEER_ID_LEN 20
+/* Reports a peer may post in a burst; one more each second after that.
+ * The helper posts every 2 s and once when its set is complete. */
+#define TRK_REPORT_BURST 4
 
 /* A helper's status document (POST /report), kept with its peer and dropped
  * with it.  The numbers are copied out once so /metrics needs no JSON. */
@@ -28,9 +33,12 @@ struct trk_report {
 
 struct trk_peer {
 	uint8_t ip[16];          /* IPv4 as ::ffff:a.b.c.d */
+	uint8_t peer_id[TRK_PEER_ID_LEN];   /* with ip and port, who it is */
 	uint16_t port;
 	uint8_t v4;
 	uint8_t seeder;
+	uint8_t report_tokens;   /* reports it may post now (TRK_REPORT_BURST) */
+	int64_t report_refill;   /* store clock of the last token refill */
 	uint32_t h;              /* index hash, kept to move entries cheaply */
 	uint64_t left, uploaded, downloaded;
 	int64_t first_seen, last_seen;   /* store clock, seconds */
@@ -47,8 +55,22 @@ struct trk_swarm {
 	uint64_t completed;      /* event=completed seen */
 };
 
+/* Caps beyond max_swarms x max_peers; 0 = none (what trk_store_init
+ * sets; the tracker sets them from its options). */
+struct trk_store_limits {
+	uint64_t max_total_peers;    /* peers in all swarms together */
+	uint32_t max_peers_per_addr; /* peers from one address, all swarms */
+	uint64_t max_report_bytes;   /* kept reports, all peers together */
+	int64_t takeover_after;      /* seconds without an announce after which
+					another peer id may take an address and
+					port (0: only once the entry expired) */
+};
+
 struct trk_store {
 	struct trk_sipkey key;
+	struct trk_store_limits lim;
+	struct trk_addrs addrs;
+	uint64_t report_bytes;     /* what the kept reports cost */
 	struct trk_swarm **slots;
 	size_t mask;
 	size_t nswarms, max_swarms;
@@ -64,6 +86,7 @@ struct trk_peer_in {
 	uint8_t ip[16];
 	uint8_t v4;
 	uint16_t port;
+	uint8_t peer_id[TRK_PEER_ID_LEN];   /* all zero when not given */
 	uint64_t left, uploaded, downloaded;
 	int stopped, completed;
 };
@@ -82,6 +105,12 @@ enum trk_store_rc {
 	TRK_STORE_SWARMS_FULL,
 	TRK_STORE_PEERS_FULL,
 	TRK_STORE_NO_PEER,       /* a report from a peer that has not announced */
+	TRK_STORE_TOTAL_FULL,    /* lim.max_total_peers */
+	TRK_STORE_ADDR_FULL,     /* lim.max_peers_per_addr */
+	TRK_STORE_NOT_OWNER,     /* address and port held by another peer id */
+	TRK_STORE_STOP_NOT_OWNER,/* event=stopped with another peer id */
+	TRK_STORE_REPORT_RATE,   /* reports faster than TRK_REPORT_BURST allows */
+	TRK_STORE_REPORTS_FULL,  /* lim.max_report_bytes */
 };
 
 int trk_store_init(struct trk_store *s, size_t max_swarms, uint32_t max_peers);
@@ -94,9 +123,13 @@ enum trk_store_rc trk_store_announce(struct trk_store *s, const struct trk_peer_
 				     uint32_t *seeders, uint32_t *leechers);
 
 /* Attach r (malloc'd; the store owns it from here, also on failure) to the
- * peer ip:port of swarm hash, replacing its earlier report. */
+ * peer ip:port of swarm hash if it has peer_id (a report changes only the
+ * reporting peer's own entry), replacing its earlier report, within the
+ * peer's rate and the store's byte budget. */
 enum trk_store_rc trk_store_report(struct trk_store *s, const uint8_t *hash,
-				   const uint8_t ip[16], uint16_t port, struct trk_report *r);
+				   const uint8_t ip[16], uint16_t port,
+				   const uint8_t peer_id[TRK_PEER_ID_LEN], int64_t now,
+				   struct trk_report *r);
 
 const struct trk_swarm *trk_store_find(const struct trk_store *s, const uint8_t *hash);
 

@@ -39,6 +39,12 @@ int trk_tracker_init(struct trk_tracker *t, const struct trk_opts *o, const stru
 		trk_tracker_free(t);
 		return -1;
 	}
+	t->store.lim.max_total_peers = o->max_total_peers;
+	t->store.lim.max_peers_per_addr = o->max_peers_per_addr;
+	t->store.lim.max_report_bytes = o->max_report_bytes;
+	/* a peer that missed one re-announce (every --interval) has gone
+	 * quiet: a new peer id may take its address and port */
+	t->store.lim.takeover_after = o->interval + o->interval / 2;
 	return 0;
 }
 
@@ -102,6 +108,7 @@ const char *trk_tracker_announce(struct trk_tracker *t, const struct trk_announc
 	memcpy(in.ip, ip, 16);
 	in.v4 = (uint8_t)v4;
 	in.port = a->port;
+	memcpy(in.peer_id, a->peer_id, TRK_PEER_ID_LEN);
 	in.left = a->left;
 	in.uploaded = a->uploaded;
 	in.downloaded = a->downloaded;
@@ -163,7 +170,8 @@ const char *trk_tracker_report(struct trk_tracker *t, const struct trk_announce 
 	if (why) {
 		free(r);
 	} else {
-		enum trk_store_rc rc = trk_store_report(&t->store, a->info_hash, ip, a->port, r);
+		enum trk_store_rc rc = trk_store_report(&t->store, a->info_hash, ip, a->port,
+							a->peer_id, trk_now(), r);
 
 		if (rc != TRK_STORE_OK)
 			why = trk_store_strerror(rc);

@@ -15,21 +15,23 @@ trap 'exit 1' INT TERM
 DSH_BIG_MB=48
 dsh_make_set "$DSH_TMP/src" || { fail "cannot make the test set"; exit 1; }
 dsh_publish tset "$DSH_TMP/src" "$DSH_TMP/reg" || { fail "dsl create"; exit 1; }
-dsh_net dhb 198.18.45 || { fail "cannot create bridge"; exit 1; }
+# names and /24 overridable, so runs beside each other do not collide
+NETP=${DSH_FAULTS_P:-dhb} NET=${DSH_FAULTS_NET:-198.18.45}
+dsh_net "$NETP" "$NET" || { fail "cannot create bridge"; exit 1; }
 dsh_node t 2
 dsh_node s 10 100mbit
 for i in 1 2 3 4 5; do dsh_node d$i $((10 + i)) 200mbit; done
-dsh_bg t "$DSL_TRACKER" --listen 198.18.45.2 --port 6969 --interval 10 --foreground \
+dsh_bg t "$DSL_TRACKER" --listen $NET.2 --port 6969 --interval 10 --foreground \
 	--log-file "$DSH_TMP/tracker.log"
 TRACKER_PID=$DSH_BG_PID
 sleep 0.5
-TR="--tracker http://198.18.45.2:6969/announce"
+TR="--tracker http://$NET.2:6969/announce"
 COMMON="--port 6881 --read-timeout 20"
 total=$((DSH_BIG_MB * 1048576))
 
-dsh_helper s seed --seed --listen 198.18.45.10 $TR $COMMON || { fail "seeder did not start"; exit 1; }
+dsh_helper s seed --seed --listen $NET.10 $TR $COMMON || { fail "seeder did not start"; exit 1; }
 for i in 1 2 3; do
-	dsh_helper d$i d$i --listen 198.18.45.1$i $TR $COMMON || { fail "d$i did not start"; exit 1; }
+	dsh_helper d$i d$i --listen $NET.1$i $TR $COMMON || { fail "d$i did not start"; exit 1; }
 done
 
 # A. d2 killed mid-transfer (and its view torn down, as an epilog would).
@@ -45,7 +47,7 @@ if dsh_wait_complete d1 60; then
 	kill -9 "$(dsh_pid seed)"
 	umount -l "$DSH_TMP/seed/view"
 	say "seeder killed when d1 completed; d3 at $(dsh_status d3 pieces.done) pieces"
-	dsh_helper d4 d4 --listen 198.18.45.14 $TR $COMMON || fail "d4 did not start"
+	dsh_helper d4 d4 --listen $NET.14 $TR $COMMON || fail "d4 did not start"
 	ok=1
 	for n in d1 d3 d4; do
 		if ! dsh_wait_complete $n 60 || ! dsh_check_view "$DSH_TMP/$n/view" "$DSH_TMP/src"; then
@@ -61,8 +63,8 @@ fi
 # C. The tracker gone: a new node with direct peer addresses completes.
 kill "$TRACKER_PID"
 wait "$TRACKER_PID" 2>/dev/null
-dsh_helper d5 d5 --listen 198.18.45.15 $TR $COMMON --peer 198.18.45.11:6881 \
-	--peer 198.18.45.13:6881 || fail "d5 did not start"
+dsh_helper d5 d5 --listen $NET.15 $TR $COMMON --peer $NET.11:6881 \
+	--peer $NET.13:6881 || fail "d5 did not start"
 if dsh_wait_complete d5 60 && dsh_check_view "$DSH_TMP/d5/view" "$DSH_TMP/src"; then
 	pass "tracker gone: d5 completes from direct peers and matches"
 else
@@ -84,8 +86,8 @@ with open(sys.argv[1], "r+b") as f:
 cmp -s "$DSH_TMP/src2/data/bad.bin" "$DSH_TMP/bad.orig" && fail "corruption not applied"
 dsh_node c 20
 dsh_node d6 16
-dsh_helper c cseed --seed --listen 198.18.45.20 --port 6881 || fail "corrupt seeder did not start"
-dsh_helper d6 d6 --listen 198.18.45.16 --port 6881 --read-timeout 5 --peer 198.18.45.20:6881 ||
+dsh_helper c cseed --seed --listen $NET.20 --port 6881 || fail "corrupt seeder did not start"
+dsh_helper d6 d6 --listen $NET.16 --port 6881 --read-timeout 5 --peer $NET.20:6881 ||
 	fail "d6 did not start"
 V6=$DSH_TMP/d6/view
 cmp -s "$V6/data/good.bin" "$DSH_TMP/src2/data/good.bin" || fail "good file of the corrupt set differs"

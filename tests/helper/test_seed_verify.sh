@@ -4,7 +4,10 @@
 # SHA-256 v2 check before the view serves it.  Files of every padding case
 # (one block, one piece of several blocks, several pieces with a short last
 # one) read back right; a byte flipped in a source after publishing gives EIO
-# for that piece only, logged with file and piece, never the bytes.
+# for that piece only, logged with file and piece, never the bytes; and a
+# byte changed in a source after its piece was checked and served is never
+# served (the next read that reaches the source gets EIO, logged with the
+# block).
 DSH_TEST=test_seed_verify
 . "$(dirname "$0")/dsh_common.sh"
 dsh_need_root
@@ -24,6 +27,7 @@ head -c 100000 /dev/urandom > "$S/d/one.bin"      # 1 piece, 7 blocks
 head -c 1000 /dev/urandom > "$S/d/tiny.bin"       # 1 block
 head -c 300000 /dev/urandom > "$S/d/two.bin"      # 2 pieces
 head -c 300000 /dev/urandom > "$S/d/onebad.bin"   # corrupted below
+head -c $((24 * PS)) /dev/urandom > "$S/d/late.bin"  # changed after its first check
 dsh_publish vset "$S" "$DSH_TMP/reg" || { fail "dsl create"; exit 1; }
 cp -a "$S" "$DSH_TMP/orig"
 
@@ -72,4 +76,40 @@ check_eio onebad.bin 1
 # A second read of the bad piece stays refused (verified pieces only are kept).
 dd if="$V/d/multi.bin" bs=$PS skip=4 count=1 status=none >/dev/null 2>&1 &&
 	fail "multi.bin piece 4 served on a second read"
+
+# late.bin: read whole (every piece checked once), then a byte of piece 2 is
+# changed in the source.  With the kernel's cached pages dropped, the next
+# read of piece 2 goes back to the source, where its block no longer matches
+# the hash its piece's check proved: EIO, never the new byte.
+cmp -s "$V/d/late.bin" "$DSH_TMP/orig/d/late.bin" && pass "late.bin read whole through the view" ||
+	fail "late.bin first read"
+flip "$S/d/late.bin" $((2 * PS + 77))
+drop_view_cache() {
+	python3 -c 'import os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED); os.close(fd)' "$1"
+}
+drop_view_cache "$V/d/late.bin"
+dd if="$V/d/late.bin" of=/dev/null bs=$PS skip=4 count=20 status=none 2>/dev/null ||
+	fail "late.bin: unchanged pieces 4-23 unreadable"
+drop_view_cache "$V/d/late.bin"
+if dd if="$V/d/late.bin" of="$DSH_TMP/late.out" bs=$PS skip=2 count=1 status=none 2>"$DSH_TMP/dd.err"; then
+	if cmp -s "$DSH_TMP/late.out" <(dd if="$DSH_TMP/orig/d/late.bin" bs=$PS skip=2 count=1 status=none); then
+		fail "late.bin piece 2: served from a cache older than the change (test did not reach the source)"
+	else
+		fail "late.bin piece 2: the changed byte was served"
+	fi
+elif grep -q "Input/output error" "$DSH_TMP/dd.err" &&
+     grep -q "d/late.bin (source .*): piece [0-9]*: block [0-9]*: SHA-256 check failed (source changed since its piece was checked)" "$LOG" &&
+     grep -q "d/late.bin: read of .* failed its SHA-256 check at the source" "$LOG"; then
+	pass "late.bin: a byte changed after the first check gives EIO, logged: $(grep -m1 -o "d/late.bin: read of .* failed its SHA-256 check at the source" "$LOG")"
+else
+	fail "late.bin piece 2: $(cat "$DSH_TMP/dd.err"); log: $(tail -n3 "$LOG")"
+fi
+# pieces around it still read right, and the status counts the checks
+dd if="$V/d/late.bin" bs=$PS skip=3 count=1 status=none 2>/dev/null |
+	cmp -s - <(dd if="$DSH_TMP/orig/d/late.bin" bs=$PS skip=3 count=1 status=none) &&
+	pass "late.bin piece 3 still reads right" || fail "late.bin piece 3"
+st=$(cat "$DSH_TMP/seed/run/status.json" 2>/dev/null)
+case "$st" in *'"source_checks":'*) pass "status.json counts the seeder's source checks" ;;
+	*) fail "status.json without source_checks: $(printf %s "$st" | head -c 300)" ;; esac
 exit $DSH_FAILED

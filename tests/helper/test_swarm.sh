@@ -16,19 +16,21 @@ trap 'exit 1' INT TERM
 DSH_BIG_MB=24
 dsh_make_set "$DSH_TMP/src" || { fail "cannot make the test set"; exit 1; }
 dsh_publish tset "$DSH_TMP/src" "$DSH_TMP/reg" || { fail "dsl create"; exit 1; }
-dsh_net dha 198.18.44 || { fail "cannot create bridge"; exit 1; }
+# names and /24 overridable, so runs beside each other do not collide
+NETP=${DSH_SWARM_P:-dha} NET=${DSH_SWARM_NET:-198.18.44}
+dsh_net "$NETP" "$NET" || { fail "cannot create bridge"; exit 1; }
 dsh_node t 2
 dsh_node s 10 200mbit
 for i in 1 2 3 4; do dsh_node d$i $((10 + i)); done
 
-dsh_bg t "$DSL_TRACKER" --listen 198.18.44.2 --port 6969 --interval 10 --foreground \
+dsh_bg t "$DSL_TRACKER" --listen $NET.2 --port 6969 --interval 10 --foreground \
 	--log-file "$DSH_TMP/tracker.log"
 sleep 0.5
-TR="--tracker http://198.18.44.2:6969/announce"
+TR="--tracker http://$NET.2:6969/announce"
 COMMON="--port 6881 --read-timeout 30"
 
 # 1. A downloader alone: the tree is there before any byte is.
-dsh_helper d1 d1 --listen 198.18.44.11 $TR $COMMON || { fail "d1 did not start"; exit 1; }
+dsh_helper d1 d1 --listen $NET.11 $TR $COMMON || { fail "d1 did not start"; exit 1; }
 V1=$DSH_TMP/d1/view
 (cd "$DSH_TMP/src" && find . -printf '%y %m %s %p %l\n' | grep -v '^d' | sort) > "$DSH_TMP/src.ls"
 (cd "$V1" && find . -printf '%y %m %s %p %l\n' | grep -v '^d' | sort) > "$DSH_TMP/view.ls"
@@ -51,8 +53,8 @@ fi
 
 # 2. The seeder (from the source files, seed mode), then the others; d2
 #    reads the last 4 KiB of the big file right after its view is mounted.
-dsh_helper s seed --seed --listen 198.18.44.10 $TR $COMMON || { fail "seeder did not start"; exit 1; }
-dsh_helper d2 d2 --listen 198.18.44.12 $TR $COMMON --peer 198.18.44.10:6881 ||
+dsh_helper s seed --seed --listen $NET.10 $TR $COMMON || { fail "seeder did not start"; exit 1; }
+dsh_helper d2 d2 --listen $NET.12 $TR $COMMON --peer $NET.10:6881 ||
 	{ fail "d2 did not start"; exit 1; }
 t0=$(date +%s.%N)
 tail -c 4096 "$DSH_TMP/d2/view/data/big.bin" > "$DSH_TMP/tail.view"
@@ -65,7 +67,7 @@ else
 	fail "read right after mount returned wrong bytes"
 fi
 for i in 3 4; do
-	dsh_helper d$i d$i --listen 198.18.44.1$i $TR $COMMON || fail "d$i did not start"
+	dsh_helper d$i d$i --listen $NET.1$i $TR $COMMON || fail "d$i did not start"
 done
 
 # 3. Everything, through every view.
@@ -93,7 +95,7 @@ esac
 # 4b. Every helper posted its status to the tracker (POST /report, every
 #     2 s and when complete): /stats shows it with the helper's peer entry.
 sleep 2.5
-stats=$(dsh_in t curl -s -m 5 http://198.18.44.2:6969/stats)
+stats=$(dsh_in t curl -s -m 5 http://$NET.2:6969/stats)
 read -r nrep ncomplete recv sent <<< "$(printf '%s' "$stats" | python3 -c '
 import json, sys
 peers = [p for s in json.load(sys.stdin)["swarms"] for p in s["peers"]]

@@ -13,7 +13,8 @@ S=job42-s3cr3t
 start_tracker rep --allow $GOOD --secret $S || { echo "FAIL: tracker did not start"; exit 1; }
 echo "tracker on 127.0.0.1:$PORT (allow-list, secret)"
 base="peer_id=-TE0001-abcdefghijkl&uploaded=0&downloaded=0&left=10"
-Q="dsl_secret=$S&info_hash=$(esc $G20)&port=6881"
+PID_ARG="peer_id=-TE0001-abcdefghijkl"
+Q="dsl_secret=$S&info_hash=$(esc $G20)&port=6881&$PID_ARG"
 
 # post QUERY BODY -> "CODE BODY"
 post() {
@@ -62,6 +63,11 @@ r=$(post "dsl_secret=$S&info_hash=$(esc ${G20:0:38})&port=6881" "$REP")
 check "19-byte info_hash refused" "invalid info_hash" "$r"
 r=$(post "$Q&port=6999" "$REP")
 check "report for another port of the same address refused" "unknown peer" "$r"
+r=$(post "dsl_secret=$S&info_hash=$(esc $G20)&port=6881&peer_id=-XX0001-someoneelse1" "$REP")
+check "report with another peer_id for this address and port refused" "held by a peer with another peer_id" "$r"
+check "  ... with HTTP 403" "HTTP403" "$r"
+r=$(post "dsl_secret=$S&info_hash=$(esc $G20)&port=6881" "$REP")
+check "report without the peer_id refused" "held by a peer with another peer_id" "$r"
 r=$(post "$Q" "")
 check "empty body refused" "report: empty body" "$r"
 check "  ... with HTTP 400" "HTTP400" "$r"
@@ -116,7 +122,7 @@ check "a report after stopped is refused" "unknown peer" "$r"
 for p in $(seq 7000 7049); do http "/announce?dsl_secret=$S&info_hash=$(esc $G20)&port=$p&$base" >/dev/null; done
 n=0
 for p in $(seq 7000 7049); do
-	r=$(post "dsl_secret=$S&info_hash=$(esc $G20)&port=$p" "{\"bytes\":{\"received\":$p}}")
+	r=$(post "dsl_secret=$S&info_hash=$(esc $G20)&port=$p&$PID_ARG" "{\"bytes\":{\"received\":$p}}")
 	case "$r" in ok*HTTP200) n=$((n + 1)) ;; esac
 done
 [ $n = 50 ] && ok "50 peers report" || bad "only $n of 50 reports accepted"

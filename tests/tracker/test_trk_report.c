@@ -129,14 +129,14 @@ START_TEST(store_keeps_report_with_peer)
 	struct trk_peer_in a = peer(1, 10), b = peer(2, 10), c = peer(3, 0);
 
 	ck_assert_int_eq(trk_store_init(&st, 4, 100), 0);
-	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, rep(1)), TRK_STORE_NO_PEER);
+	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, a.peer_id, 1, rep(1)), TRK_STORE_NO_PEER);
 	announce(&st, &a, 1);
 	announce(&st, &b, 1);
 	announce(&st, &c, 1);
-	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, rep(1)), TRK_STORE_OK);
-	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, rep(11)), TRK_STORE_OK);
-	ck_assert_int_eq(trk_store_report(&st, H, b.ip, b.port, rep(2)), TRK_STORE_OK);
-	ck_assert_int_eq(trk_store_report(&st, H, b.ip, 9, rep(2)), TRK_STORE_NO_PEER);
+	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, a.peer_id, 1, rep(1)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, a.peer_id, 1, rep(11)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, b.ip, b.port, b.peer_id, 1, rep(2)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, b.ip, 9, b.peer_id, 1, rep(2)), TRK_STORE_NO_PEER);
 	/* a becomes a seeder: it moves to the front, its report goes with it */
 	a.left = 0;
 	announce(&st, &a, 2);
@@ -153,7 +153,97 @@ START_TEST(store_keeps_report_with_peer)
 	ck_assert_uint_eq(trk_store_expire(&st, 60, 30), 1);
 	ck_assert_ptr_null(find(&st, &b));
 	/* the store frees what is left */
-	ck_assert_int_eq(trk_store_report(&st, H, c.ip, c.port, rep(3)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, c.ip, c.port, c.peer_id, 60, rep(3)), TRK_STORE_OK);
+	trk_store_free(&st);
+}
+END_TEST
+
+/* A peer is its address, port AND peer id: nobody else stops it, changes it
+ * or files its report; another id takes an address and port over only from
+ * an entry that has gone quiet. */
+START_TEST(store_peer_identity)
+{
+	struct trk_store st;
+	struct trk_peer_in a = peer(1, 10), evil;
+	uint8_t v4[600], v6[1800];
+	struct trk_peerlist l = { v4, v6, 0, 0 };
+	uint32_t s, le;
+
+	ck_assert_int_eq(trk_store_init(&st, 4, 100), 0);
+	st.lim.takeover_after = 45;
+	memcpy(a.peer_id, "-DS0001-aaaaaaaaaaaa", 20);
+	announce(&st, &a, 1);
+	evil = a;
+	memcpy(evil.peer_id, "-DS0001-evilevilevil", 20);
+	evil.stopped = 1;
+	ck_assert_int_eq(trk_store_announce(&st, &evil, 2, 50, &l, &s, &le), TRK_STORE_STOP_NOT_OWNER);
+	ck_assert_ptr_nonnull(find(&st, &a));
+	evil.stopped = 0;
+	evil.left = 0;
+	ck_assert_int_eq(trk_store_announce(&st, &evil, 2, 50, &l, &s, &le), TRK_STORE_NOT_OWNER);
+	ck_assert_uint_eq(find(&st, &a)->left, 10);
+	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, evil.peer_id, 2, rep(5)),
+			 TRK_STORE_NOT_OWNER);
+	ck_assert_int_eq(trk_store_report(&st, H, a.ip, a.port, a.peer_id, 2, rep(6)), TRK_STORE_OK);
+	/* a missed its re-announce: a new process on that port takes over,
+	 * without a's report */
+	ck_assert_int_eq(trk_store_announce(&st, &evil, 47, 50, &l, &s, &le), TRK_STORE_OK);
+	ck_assert_ptr_null(find(&st, &a)->report);
+	ck_assert_int_eq(memcmp(find(&st, &a)->peer_id, evil.peer_id, 20), 0);
+	trk_store_free(&st);
+}
+END_TEST
+
+/* Caps: per address, in total, report rate and report bytes. */
+START_TEST(store_caps)
+{
+	struct trk_store st;
+	uint8_t v4[600], v6[1800];
+	struct trk_peerlist l = { v4, v6, 0, 0 };
+	uint32_t s, le;
+	struct trk_peer_in p = peer(1, 10);
+
+	ck_assert_int_eq(trk_store_init(&st, 4, 1000), 0);
+	st.lim.max_peers_per_addr = 5;
+	st.lim.max_total_peers = 8;
+	st.lim.max_report_bytes = 3 * (sizeof(struct trk_report) + 3);
+	for (int i = 0; i < 7; i++) {
+		p.port = (uint16_t)(100 + i);
+		ck_assert_int_eq(trk_store_announce(&st, &p, 1, 50, &l, &s, &le),
+				 i < 5 ? TRK_STORE_OK : TRK_STORE_ADDR_FULL);
+	}
+	p.ip[15] = 9;   /* another address: only the total cap is left */
+	for (int i = 0; i < 5; i++) {
+		p.port = (uint16_t)(100 + i);
+		ck_assert_int_eq(trk_store_announce(&st, &p, 1, 50, &l, &s, &le),
+				 i < 3 ? TRK_STORE_OK : TRK_STORE_TOTAL_FULL);
+	}
+	ck_assert_uint_eq(st.npeers, 8);
+	/* stopping one frees its place for its address */
+	p.port = 100;
+	p.stopped = 1;
+	ck_assert_int_eq(trk_store_announce(&st, &p, 1, 50, &l, &s, &le), TRK_STORE_OK);
+	p.stopped = 0;
+	p.port = 200;
+	ck_assert_int_eq(trk_store_announce(&st, &p, 1, 50, &l, &s, &le), TRK_STORE_OK);
+	ck_assert_uint_eq(st.addrs.n, 2);
+	/* a report burst of 4, then one a second */
+	for (int i = 0; i < 6; i++)
+		ck_assert_int_eq(trk_store_report(&st, H, p.ip, 200, p.peer_id, 5, rep(1)),
+				 i < 4 ? TRK_STORE_OK : TRK_STORE_REPORT_RATE);
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 200, p.peer_id, 6, rep(1)), TRK_STORE_OK);
+	/* the byte budget: 3 small reports fit, a 4th peer's does not */
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 101, p.peer_id, 5, rep(1)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 102, p.peer_id, 5, rep(1)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 200, p.peer_id, 7, rep(2)), TRK_STORE_OK);
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 101, p.peer_id, 7, rep(2)), TRK_STORE_OK);
+	p.ip[15] = 1;
+	ck_assert_int_eq(trk_store_report(&st, H, p.ip, 101, p.peer_id, 5, rep(1)),
+			 TRK_STORE_REPORTS_FULL);
+	/* expiry gives it all back */
+	ck_assert_uint_eq(trk_store_expire(&st, 100, 30), 8);
+	ck_assert_uint_eq(st.report_bytes, 0);
+	ck_assert_uint_eq(st.addrs.n, 0);
 	trk_store_free(&st);
 }
 END_TEST
@@ -166,6 +256,8 @@ int main(void)
 	tcase_add_test(tc, accepts_status);
 	tcase_add_test(tc, refuses_bad);
 	tcase_add_test(tc, store_keeps_report_with_peer);
+	tcase_add_test(tc, store_peer_identity);
+	tcase_add_test(tc, store_caps);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -81,6 +81,52 @@ if [ "$(id -u)" = 0 ]; then
 fi
 ls "$R" | grep -q '^s[0-9]' && bad "a partial set was left behind: $(ls "$R")" || ok "no partial set left behind"
 
+# --- hostile input to create: variable names, special bits, private sources --
+for v in LD_PRELOAD LD_AUDIT LD_DEBUG_OUTPUT GLIBC_TUNABLES GCONV_PATH DSL_SET_ROOT; do
+	expect_fail "--env $v refused" "$v is refused" "$DSL" create h1 "$W/src" --registry "$R" --env "$v=lib"
+done
+for v in lower 1X A-B "$(printf 'A\nB')" "$(printf 'A\033[2JB')"; do
+	expect_fail "--env '$(printf %q "$v")' refused" 'not an environment variable name for a set (\[A-Z_\]' \
+		"$DSL" create h2 "$W/src" --registry "$R" --env "$v=lib"
+done
+out=$("$DSL" create h3 "$W/src" --registry "$R" --env "$(printf 'A\033[2JB')=lib" 2>&1)
+grep -q $'\033' <<<"$out" && bad "an escape in a refused name was echoed raw" || ok "a refused name is shown escaped ($out)"
+mkdir -p "$W/suid/bin" "$W/suid/tmp"
+printf '#!/bin/sh\n' > "$W/suid/bin/tool"; printf 'x' > "$W/suid/bin/g"
+chmod 4755 "$W/suid/bin/tool"; chmod 2755 "$W/suid/bin/g"; chmod 3777 "$W/suid/tmp"; chmod 2755 "$W/suid/bin"
+"$DSL" create suid "$W/suid" --registry "$R" >/dev/null 2>&1 && ok "create a set with setuid/setgid/sticky sources" || bad "create suid"
+"$DSL" --registry "$R" show suid --json | python3 -c '
+import json, sys
+d = json.load(sys.stdin); m = {n["path"]: n.get("mode") for n in d["tree"]}
+assert m == {"bin": 0o755, "bin/g": 0o755, "bin/tool": 0o755, "tmp": 0o777}, m' \
+	&& ok "modes masked to 0777 (no setuid, setgid, sticky)" || bad "special bits kept in the description"
+mkdir -p "$W/priv/lib" "$W/priv/closed"
+echo a > "$W/priv/lib/open.so"; echo b > "$W/priv/lib/mine.so"; echo c > "$W/priv/closed/x.so"
+chmod 755 "$W/priv" "$W/priv/lib"; chmod 644 "$W/priv/lib/open.so"; chmod 600 "$W/priv/lib/mine.so"
+chmod 644 "$W/priv/closed/x.so"; chmod 700 "$W/priv/closed"
+chmod 755 "$W"
+out=$("$DSL" create priv "$W/priv" --registry "$R" 2>&1)
+if grep -q "warning: set 'priv' goes to $R, which other users' jobs read" <<<"$out" &&
+   grep -q "$W/priv/lib/mine.so (mode 0600)" <<<"$out" &&
+   grep -q "$W/priv/closed/x.so (directory $W/priv/closed is mode 0700)" <<<"$out" &&
+   ! grep -q "open.so" <<<"$out"; then
+	ok "private sources named in a warning for a shared registry"
+else
+	bad "private-source warning: $out"
+fi
+if [ "$(id -u)" = 0 ]; then
+	# a user's own registry is for their own jobs: a file only they can read is fine
+	mkdir -p "$W/nb/home" "$W/nb/src"; echo m > "$W/nb/src/mine.so"; chmod 600 "$W/nb/src/mine.so"
+	chown -R nobody "$W/nb"
+	out=$(setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$W/nb/home" "$DSL" create privmine "$W/nb/src" 2>&1)
+	if grep -q "published set 'privmine'" <<<"$out" && ! grep -q "warning" <<<"$out"; then
+		ok "no warning for a private source in the per-user registry"
+	else
+		bad "per-user registry: $out"
+	fi
+fi
+chmod 700 "$W"
+
 # --- corrupt registry entries: list and show keep working for the others ------
 "$DSL" create good "$W/src" --registry "$R" >/dev/null 2>&1
 "$DSL" create brk "$W/src" --registry "$R" >/dev/null 2>&1

@@ -66,6 +66,24 @@ START_TEST(bad_values)
 	expect_bad("ready_timeout=-3", "ready_timeout");
 	expect_bad("novalue", "'novalue' is not key=value");
 	expect_bad("=x", "not key=value");
+	/* "~/" is only for the per-user registry: root's paths are absolute */
+	expect_bad("registry=~/sets", "registry: '~/sets' is not an absolute path");
+	expect_bad("run=~/run", "run: '~/run' is not an absolute path");
+}
+END_TEST
+
+/* Found by fuzzing: a refused range used to leave its start in place. */
+START_TEST(refused_leaves_config)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+
+	dsl_config_defaults(&c);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "tracker_ports=8352-6999", &e), -1);
+	ck_assert_int_eq(c.tracker_port_min, 6969);
+	ck_assert_int_eq(c.tracker_port_max, 6999);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "peer_ports=7100-x", &e), -1);
+	ck_assert_int_eq(c.peer_port_min, 7000);
 }
 END_TEST
 
@@ -111,6 +129,7 @@ int main(void)
 
 	tcase_add_test(tc, good_values);
 	tcase_add_test(tc, bad_values);
+	tcase_add_test(tc, refused_leaves_config);
 	tcase_add_test(tc, file_then_args);
 	suite_add_tcase(s, tc);
 	return check_run(s);

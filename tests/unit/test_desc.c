@@ -189,6 +189,50 @@ START_TEST(names)
 }
 END_TEST
 
+/* A description can be hand-written: the loading side refuses what
+ * `dsl create` refuses (variable names, loader injection, special bits). */
+START_TEST(reject_hostile)
+{
+	static const char *const refused[] = {
+		"LD_PRELOAD", "LD_AUDIT", "LD_DEBUG_OUTPUT", "LD_PROFILE", "LD_BIND_NOW",
+		"LD_ANYTHING_NEW", "GLIBC_TUNABLES", "GCONV_PATH", "NLSPATH", "LOCPATH",
+		"MALLOC_TRACE", "HOSTALIASES", "TMPDIR", "DSL_SET_ROOT",
+	};
+	static const char *const malformed[] = {
+		"lower", "1ABC", "A-B", "A=B", "A B", "A\\nB", "A\\u001b[31mB", "\\u00e9",
+	};
+	struct dsl_err e;
+	char from[300], want[300];
+
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		snprintf(from, sizeof(from), "\"%s\":[\"lib\"]", refused[i]);
+		snprintf(want, sizeof(want), "env: %s is refused", refused[i]);
+		reject_mutation("\"LD_LIBRARY_PATH\":[\"lib\"]", from, want);
+		ck_assert_int_eq(dsl_env_name_check(refused[i], &e), -1);
+	}
+	for (size_t i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		snprintf(from, sizeof(from), "\"%s\":[\"lib\"]", malformed[i]);
+		reject_mutation("\"LD_LIBRARY_PATH\":[\"lib\"]", from,
+				"is not an environment variable name for a set ([A-Z_][A-Z0-9_]*");
+	}
+	/* the message shows a control character escaped, never raw */
+	ck_assert_int_eq(dsl_env_name_check("A\nB\x1b[2J", &e), -1);
+	ck_assert_msg(strstr(e.msg, "'A\\x0aB\\x1b[2J'") != NULL, "%s", e.msg);
+	ck_assert_int_eq(dsl_env_name_check("LD_LIBRARY_PATH", &e), 0);
+	ck_assert_int_eq(dsl_env_name_check("_X1", &e), 0);
+	/* found by fuzzing: a newline in an env path would start a line of its
+	 * own in task.env; a ':' would add a path outside the set */
+	reject_mutation("[\"py\",\".\"]", "[\"py\\n+PYTHONPATH=/tmp\"]",
+			"env.PYTHONPATH[0]: 'py\\x0a+PYTHONPATH=/tmp' is not a path relative");
+	reject_mutation("[\"py\",\".\"]", "[\"py:/etc\"]", "env.PYTHONPATH[0]");
+	reject_mutation("\"mode\":420,\"size\":10", "\"mode\":2541,\"size\":10",
+			"tree[2].mode: 04755 has setuid, setgid or sticky bits");
+	reject_mutation("\"mode\":493}", "\"mode\":1517}", "tree[0].mode: 02755");
+	reject_mutation("\"py\",\"type\":\"dir\",\"mode\":493", "\"py\",\"type\":\"dir\",\"mode\":1023",
+			"tree[3].mode: 01777");
+}
+END_TEST
+
 START_TEST(read_missing_file)
 {
 	struct dsl_desc d;
@@ -211,6 +255,7 @@ int main(void)
 	tcase_add_test(tc, reject_fields);
 	tcase_add_test(tc, reject_tree);
 	tcase_add_test(tc, names);
+	tcase_add_test(tc, reject_hostile);
 	tcase_add_test(tc, read_missing_file);
 	suite_add_tcase(s, tc);
 	return check_run(s);

@@ -37,7 +37,7 @@ start_dsl() {   # swarms -> sets DSL_PORT DSL_PID
 	for i in 1 2 3 4 5; do
 		DSL_PORT=$(free_port)
 		if $pin_srv "$TRACKER" --listen 127.0.0.1 --port "$DSL_PORT" --max-swarms 1000 \
-			--max-peers 10000 --numwant-max 200 --pid-file "$tmp/dsl.pid" \
+			--max-peers 10000 --numwant-max 200 --max-peers-per-addr 0 --pid-file "$tmp/dsl.pid" \
 			--log-file "$tmp/dsl.log" $(cat "$tmp/allow.args") 2>/dev/null; then
 			DSL_PID=$(cat "$tmp/dsl.pid"); pids="$pids $DSL_PID"; return 0
 		fi
