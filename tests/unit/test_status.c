@@ -23,9 +23,8 @@ static const char hostile[] =
 START_TEST(escapes_never_printed)
 {
 	struct cli_ctx ctx;
-	char *node = "n1", *addr = "10.0.0.1";
-	struct status_job j = { .id = 42, .state = "RUNNING", .nodes = &node, .nnodes = 1,
-				.addrs = &addr };
+	char *node = "n1";
+	struct status_job j = { .id = 42, .state = "RUNNING", .nodes = &node, .nnodes = 1 };
 	json_object *stats = json_tokener_parse(hostile);
 	char path[] = "/tmp/dsl-status-test.XXXXXX", line[4096];
 	int fd = mkstemp(path), saved = dup(1);
@@ -36,7 +35,8 @@ START_TEST(escapes_never_printed)
 	memset(&ctx, 0, sizeof(ctx));
 	fflush(stdout);
 	dup2(fd, 1);
-	render(&ctx, &j, stats, 1, 0);
+	render(&ctx, &j, stats, 1, 0, 1);   /* one line per node */
+	render(&ctx, &j, stats, 1, 0, 0);   /* the summary */
 	fflush(stdout);
 	dup2(saved, 1);
 	close(saved);
