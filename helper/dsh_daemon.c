@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dsh_daemon.h"
+#include "dsl_err.h"
 
 #define DSH_READY "ready\n"
 
@@ -37,6 +38,10 @@ static void parent_wait(int rfd, pid_t child)
 				"it was ready\n", WTERMSIG(status));
 		else
 			fprintf(stderr, "dsl-helper: daemon exited before it was ready\n");
+	} else if (strncmp(buf, DSH_REPORT_USER, strlen(DSH_REPORT_USER)) == 0) {
+		fprintf(stderr, "%s%s", buf + strlen(DSH_REPORT_USER),
+			buf[n - 1] == '\n' ? "" : "\n");
+		_exit(DSL_EXIT_USER_FAULT);
 	} else {
 		fprintf(stderr, "%s%s", buf, buf[n - 1] == '\n' ? "" : "\n");
 	}

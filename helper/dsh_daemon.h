@@ -3,12 +3,15 @@
 #define DSH_DAEMON_H
 
 /* Forks.  The parent waits for the child's report and never returns: exit
- * 0 on "ready", 1 with the child's message on stderr otherwise.  The child
+ * 0 on "ready", 1 (DSL_EXIT_USER_FAULT when the report starts with "user:")
+ * with the child's message on stderr otherwise.  The child
  * returns the write end of the report pipe, after setsid() and pointing
  * fds 0-2 at /dev/null or at log_path.  -1 if the fork fails. */
 int dsh_daemon_detach(const char *log_path);
 /* Child: report readiness (msg NULL) or an error, then close the pipe.
  * fd -1 (foreground) is a no-op. */
 void dsh_daemon_report(int fd, const char *msg);
+
+#define DSH_REPORT_USER "user:"
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dsl_util.h"
 
@@ -287,4 +288,73 @@ int dsl_config_user_registry(const struct dsl_config *c, const char *home,
 		n = snprintf(out, outlen, "%s", c->user_registry);
 	}
 	return n < 0 || (size_t)n >= outlen ? -1 : 0;
+}
+
+/* One directory (or link to one) on the way to a root directory. */
+static int root_safe(const char *path, int last, struct dsl_err *e)
+{
+	struct stat l, st;
+
+	if (lstat(path, &l) < 0)
+		return errno == ENOENT ? 1 : (dsl_err_set(e, "%s: %m", path), -1);
+	if (stat(path, &st) < 0) {
+		dsl_err_set(e, "%s: %m", path);
+		return -1;
+	}
+	if (l.st_uid != 0 || st.st_uid != 0) {
+		dsl_err_set(e, "%s: owned by uid %lu, not root", path,
+			    (unsigned long)(l.st_uid ? l.st_uid : st.st_uid));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		dsl_err_set(e, "%s: not a directory", path);
+		return -1;
+	}
+	/* Sticky world-writable ancestors (/tmp) cannot have root's entries
+	 * renamed away; the directory itself must be root's alone. */
+	if ((st.st_mode & 022) && (last || !(st.st_mode & S_ISVTX))) {
+		dsl_err_set(e, "%s: writable by group or others (mode %04o)", path,
+			    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_root_dir(const char *key, const char *dir, struct dsl_err *e)
+{
+	char *p = strdup(dir);
+	int rc = 0;
+
+	if (!p || dir[0] != '/') {
+		dsl_err_set(e, "%s=%s: not an absolute path", key, dir);
+		free(p);
+		return -1;
+	}
+	/* Every prefix, from the top: "/", "/run", "/run/dsl", ... */
+	for (char *s = p + 1;; s++) {
+		char saved = *s;
+
+		if (saved != '/' && saved != '\0')
+			continue;
+		*s = '\0';
+		rc = root_safe(p[0] ? p : "/", saved == '\0' || s[1] == '\0', e);
+		*s = saved;
+		if (rc != 0 || saved == '\0' || s[1] == '\0')
+			break;
+	}
+	if (rc == 0)
+		rc = root_safe("/", 0, e);
+	if (rc < 0)
+		dsl_err_prefix(e, "%s=%s", key, dir);
+	free(p);
+	return rc < 0 ? -1 : 0;
+}
+
+int dsl_config_check_root_dirs(const struct dsl_config *c, struct dsl_err *e)
+{
+	if (check_root_dir("run", c->run_root, e) < 0 ||
+	    check_root_dir("mount", c->mount_root, e) < 0 ||
+	    check_root_dir("cache", c->cache_dir, e) < 0)
+		return -1;
+	return 0;
 }

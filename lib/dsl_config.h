@@ -56,4 +56,12 @@ int dsl_config_from_args(struct dsl_config *c, int argc, char **argv,
 int dsl_config_user_registry(const struct dsl_config *c, const char *home,
 			     char *out, size_t outlen);
 
+/* Root's side (prolog, epilog): run=, mount= and cache= and every directory
+ * above them must be root's and not writable by group or others (an
+ * ancestor may be sticky, like /tmp); a part that does not exist yet is
+ * fine (root creates it, dsl_mkdir_p).  Otherwise a user could swap in a
+ * symlink and steer what root creates, mounts or removes.  -1 with e
+ * naming the key and the directory. */
+int dsl_config_check_root_dirs(const struct dsl_config *c, struct dsl_err *e);
+
 #endif

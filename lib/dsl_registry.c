@@ -104,7 +104,9 @@ int dsl_registry_find(const struct dsl_registry *reg, const char *name,
 			int err = errno;
 
 			free(setdir);
-			if (err == ENOENT || err == ENOTDIR)
+			/* A set the user may not see in their own registry
+			 * does not hide the same name in a later registry. */
+			if (err == ENOENT || err == ENOTDIR || (err == EACCES && i + 1 < reg->ndirs))
 				continue;
 			errno = err;
 			dsl_err_set(e, "set '%s' in %s: %m", name, reg->dirs[i]);

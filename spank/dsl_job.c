@@ -151,3 +151,27 @@ int dsl_job_peer_port(const struct dsl_config *c, unsigned long id, size_t set_i
 
 	return c->peer_port_min + (int)((id * DSL_JOB_MAX_SETS + set_index) % range);
 }
+
+int dsl_job_tracker_ports(const struct dsl_config *c, unsigned long id,
+			  int out[DSL_JOB_PORT_CANDIDATES])
+{
+	int range = c->tracker_port_max - c->tracker_port_min + 1;
+	int stride = range / DSL_JOB_PORT_CANDIDATES > 0 ? range / DSL_JOB_PORT_CANDIDATES : 1;
+	int n = 0;
+
+	for (int k = 0; k < DSL_JOB_PORT_CANDIDATES && k < range; k++)
+		out[n++] = c->tracker_port_min + (int)((id + (unsigned long)(k * stride)) %
+						       (unsigned long)range);
+	return n;
+}
+
+int dsl_job_peer_ports(const struct dsl_config *c, unsigned long id, size_t set_index,
+		       int out[DSL_JOB_PEER_TRIES])
+{
+	int range = c->peer_port_max - c->peer_port_min + 1;
+	int first = dsl_job_peer_port(c, id, set_index), n = 0;
+
+	for (int k = 0; k < DSL_JOB_PEER_TRIES && k < range; k++)
+		out[n++] = c->peer_port_min + (first - c->peer_port_min + k) % range;
+	return n;
+}

@@ -65,6 +65,19 @@ char *dsl_job_cache_jobdir(const struct dsl_config *c, unsigned long id);
  * range, so two jobs on one node collide only when their ids are a multiple
  * of range / DSL_JOB_MAX_SETS apart. */
 int dsl_job_tracker_port(const struct dsl_config *c, unsigned long id);
+/* Where the tracker may listen when another process has its port: the
+ * port above first, then DSL_JOB_PORT_CANDIDATES - 1 more spread over the
+ * range (every node computes the same list; the tracker node takes the
+ * first free one, every helper is given all of them).  Returns how many
+ * distinct ports were written to out. */
+#define DSL_JOB_PORT_CANDIDATES 3
+int dsl_job_tracker_ports(const struct dsl_config *c, unsigned long id,
+			  int out[DSL_JOB_PORT_CANDIDATES]);
+/* Peer port candidates of set i on this node: the job's port, then the
+ * following ports of the range (wrapping), DSL_JOB_PEER_TRIES in all. */
+#define DSL_JOB_PEER_TRIES 16
+int dsl_job_peer_ports(const struct dsl_config *c, unsigned long id, size_t set_index,
+		       int out[DSL_JOB_PEER_TRIES]);
 int dsl_job_peer_port(const struct dsl_config *c, unsigned long id, size_t set_index);
 
 #endif

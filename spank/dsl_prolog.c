@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsl_cgroup.h"
 #include "dsl_fusemount.h"
+#include "dsl_net.h"
 #include "dsl_lookup.h"
 #include "dsl_roles.h"
 #include "dsl_spawn.h"
@@ -31,7 +33,9 @@ struct prolog_ctx {
 	int have_refs;
 	struct dsl_roles roles;
 	int have_roles;
-	char tracker_url[600];
+	char tracker_url[DSL_JOB_PORT_CANDIDATES][600];   /* "" unused */
+	char *cgroup;               /* the job's daemons' cgroup; NULL none */
+	int user_fault;             /* a daemon said the user's input is at fault */
 	struct dsl_err *warn;       /* one note for slurmd's log, not fatal */
 };
 
@@ -41,6 +45,7 @@ static void prolog_ctx_free(struct prolog_ctx *x)
 		dsl_lookup_free(x->refs, x->sets->n);
 	if (x->have_roles)
 		dsl_roles_free(&x->roles);
+	free(x->cgroup);
 }
 
 /* mkdir (existing is fine), then hand it to the job's user.  Through an fd
@@ -170,6 +175,24 @@ static char *tracker_path(const struct dsl_config *c)
 	return dsl_path_join(c->libexec_dir, "dsl-tracker");
 }
 
+/* A daemon as the job's user, in the job's cgroup; exit status
+ * DSL_EXIT_USER_FAULT marks the user's fault. */
+static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pass_fd,
+		      struct dsl_err *e)
+{
+	int code = -1;
+	struct dsl_spawn sp = {
+		.path = argv[0], .argv = argv, .uid = x->job->uid, .gid = x->job->gid,
+		.user = x->job->user, .home = x->job->home, .cwd = cwd, .pass_fd = pass_fd,
+		.timeout = x->c->ready_timeout, .cgroup = x->cgroup, .exit_code = &code,
+	};
+	int rc = dsl_spawn_run(&sp, e);
+
+	if (rc < 0 && code == DSL_EXIT_USER_FAULT)
+		x->user_fault = 1;
+	return rc;
+}
+
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 {
 	const struct dsl_config *c = x->c;
@@ -177,14 +200,23 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *dir = dsl_path_join(jobrun, DSL_JOB_TRACKER_DIR);
 	char *argv[DSL_ARGV_MAX];
-	int n = 0, rc;
-	struct dsl_spawn sp = { 0 };
+	int n = 0, rc, ports[DSL_JOB_PORT_CANDIDATES];
+	/* Another process may listen on the job's port (ports repeat every
+	 * range job ids): the first free of the candidates every helper is
+	 * given (tracker_url). */
+	int port = dsl_net_first_free_port(ports, dsl_job_tracker_ports(c, job->id, ports));
 
+	if (port < 0) {
+		dsl_err_set(e, "every tracker port of the job is in use");
+		free(dir);
+		free(jobrun);
+		return -1;
+	}
 	argv_add(argv, &n, tracker_path(c));
 	argv_add(argv, &n, dsl_strdup("--listen"));
 	argv_add(argv, &n, dsl_strdup("0.0.0.0"));
 	argv_add(argv, &n, dsl_strdup("--port"));
-	argv_add(argv, &n, dsl_xasprintf("%d", dsl_job_tracker_port(c, job->id)));
+	argv_add(argv, &n, dsl_xasprintf("%d", port));
 	for (size_t i = 0; i < x->sets->n; i++) {
 		argv_add(argv, &n, dsl_strdup("--allow"));
 		argv_add(argv, &n, dsl_strdup(x->refs[i].desc.infohash));
@@ -194,18 +226,8 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	argv_add(argv, &n, dsl_strdup("--log-file"));
 	argv_add(argv, &n, dsl_path_join(dir, "tracker.log"));
 	rc = dir_for_user(dir, job, 0755, e);
-	if (rc == 0) {
-		sp.path = argv[0];
-		sp.argv = argv;
-		sp.uid = job->uid;
-		sp.gid = job->gid;
-		sp.user = job->user;
-		sp.home = job->home;
-		sp.cwd = dir;
-		sp.pass_fd = -1;
-		sp.timeout = c->ready_timeout;
-		rc = dsl_spawn_run(&sp, e);
-	}
+	if (rc == 0)
+		rc = run_daemon(x, argv, dir, -1, e);
 	argv_free(argv, n);
 	free(dir);
 	free(jobrun);
@@ -235,9 +257,18 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	const struct dsl_config *c = x->c;
 	const struct dsl_job *job = x->job;
 	char *argv[DSL_ARGV_MAX];
-	int n = 0, rc;
-	struct dsl_spawn sp = { 0 };
+	int n = 0, rc, ports[DSL_JOB_PEER_TRIES];
+	/* Another user's process may listen on the job's peer port: take the
+	 * next free one; the tracker tells the other nodes where this one is
+	 * (and this node connects to them itself). */
+	int port = dsl_net_first_free_port(ports, dsl_job_peer_ports(c, job->id, i, ports));
 
+	if (port < 0) {
+		dsl_err_set(e, "peer ports %d-%d: none of %d tried is free", c->peer_port_min,
+			    c->peer_port_max, DSL_JOB_PEER_TRIES);
+		x->user_fault = 1;
+		return -1;
+	}
 	argv_add(argv, &n, dsl_path_join(c->libexec_dir, "dsl-helper"));
 	argv_add(argv, &n, dsl_strdup("--desc"));
 	argv_add(argv, &n, dsl_strdup(x->refs[i].json_path));
@@ -253,17 +284,18 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	argv_add(argv, &n, dsl_strdup(run));
 	if (x->roles.is_seeder)
 		argv_add(argv, &n, dsl_strdup("--seed"));
-	if (x->tracker_url[0]) {
-		argv_add(argv, &n, dsl_strdup("--tracker"));
-		argv_add(argv, &n, dsl_strdup(x->tracker_url));
-	}
+	for (int k = 0; k < DSL_JOB_PORT_CANDIDATES; k++)
+		if (x->tracker_url[k][0]) {
+			argv_add(argv, &n, dsl_strdup("--tracker"));
+			argv_add(argv, &n, dsl_strdup(x->tracker_url[k]));
+		}
 	helper_peers(x, i, argv, &n);
 	if (c->shares && !x->roles.is_seeder && x->roles.nshares > 1) {
 		argv_add(argv, &n, dsl_strdup("--share"));
 		argv_add(argv, &n, dsl_xasprintf("%ld/%zu", x->roles.share, x->roles.nshares));
 	}
 	argv_add(argv, &n, dsl_strdup("--port"));
-	argv_add(argv, &n, dsl_xasprintf("%d", dsl_job_peer_port(c, job->id, i)));
+	argv_add(argv, &n, dsl_xasprintf("%d", port));
 	argv_add(argv, &n, dsl_strdup("--read-timeout"));
 	argv_add(argv, &n, dsl_xasprintf("%d", c->read_timeout));
 	argv_add(argv, &n, dsl_strdup("--cache-policy"));
@@ -276,16 +308,7 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	argv_add(argv, &n, dsl_strdup("--node"));
 	argv_add(argv, &n, dsl_strdup(job->self));
 
-	sp.path = argv[0];
-	sp.argv = argv;
-	sp.uid = job->uid;
-	sp.gid = job->gid;
-	sp.user = job->user;
-	sp.home = job->home;
-	sp.cwd = run;
-	sp.pass_fd = fuse_fd;
-	sp.timeout = c->ready_timeout;
-	rc = dsl_spawn_run(&sp, e);
+	rc = run_daemon(x, argv, run, fuse_fd, e);
 	argv_free(argv, n);
 	return rc;
 }
@@ -313,8 +336,11 @@ static int start_set(struct prolog_ctx *x, size_t i, struct dsl_err *e)
 	if (c->cache_policy == DSL_CACHE_KEEP ? dir_for_user(cache_parent, job, 0700, e) < 0
 					      : root_dir(cache_parent, e) < 0)
 		goto out;
-	if (dir_for_user(cache, job, 0700, e) < 0)
+	if (dir_for_user(cache, job, 0700, e) < 0) {
+		/* keep: something the user put at the cache path. */
+		x->user_fault = c->cache_policy == DSL_CACHE_KEEP;
 		goto out;
+	}
 	fd = mount_lower(x, name, lower, empty, e);
 	if (fd < 0)
 		goto out;
@@ -345,15 +371,19 @@ out:
 static void tracker_url(struct prolog_ctx *x)
 {
 	char addr[64];
+	int ports[DSL_JOB_PORT_CANDIDATES], n;
 
-	x->tracker_url[0] = '\0';
+	memset(x->tracker_url, 0, sizeof(x->tracker_url));
 	if (strcmp(x->c->tracker, "job")) {
-		snprintf(x->tracker_url, sizeof(x->tracker_url), "%s", x->c->tracker);
+		snprintf(x->tracker_url[0], sizeof(x->tracker_url[0]), "%s", x->c->tracker);
 		return;
 	}
-	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) == 0)
-		snprintf(x->tracker_url, sizeof(x->tracker_url), "http://%s:%d/announce",
-			 addr, dsl_job_tracker_port(x->c, x->job->id));
+	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) < 0)
+		return;
+	n = dsl_job_tracker_ports(x->c, x->job->id, ports);
+	for (int k = 0; k < n; k++)
+		snprintf(x->tracker_url[k], sizeof(x->tracker_url[k]), "http://%s:%d/announce",
+			 addr, ports[k]);
 }
 
 static double now_s(void)
@@ -411,20 +441,22 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 				      struct dsl_err *e)
 {
 	struct prolog_ctx x = { .c = c, .job = job, .sets = sets, .warn = warn };
-	struct dsl_lookup l;
+	enum dsl_lookup_fault fault;
 	enum dsl_prolog_result r = DSL_PROLOG_FAULT;
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
-	int user_mistake = 0;
 	double t0 = now_s(), ready_s;
 
-	if (root_dir(jobrun, e) < 0)
+	if (dsl_config_check_root_dirs(c, e) < 0 || root_dir(jobrun, e) < 0)
 		goto out;
-	dsl_lookup_init(&l, c, job->home);
-	if (dsl_lookup_sets(&l, sets, x.refs, &user_mistake, e) < 0) {
-		r = user_mistake ? user_error(&x, e) : DSL_PROLOG_FAULT;
+	if (dsl_lookup_sets_as_user(c, job->uid, job->gid, job->user, job->home, sets, x.refs,
+				    &fault, e) < 0) {
+		r = fault == DSL_LOOKUP_USER ? user_error(&x, e) : DSL_PROLOG_FAULT;
 		goto out;
 	}
 	x.have_refs = 1;
+	x.cgroup = dsl_cgroup_job_path(job->self, job->id);
+	if (x.cgroup && dsl_cgroup_create(x.cgroup, e) < 0)
+		goto out;
 	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders,
 			      &x.roles, e) < 0)
 		goto out;
@@ -435,8 +467,13 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 		/* Not fatal: every helper also knows every peer (--peer). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
 	for (size_t i = 0; i < sets->n; i++)
-		if (start_set(&x, i, e) < 0)
+		if (start_set(&x, i, e) < 0) {
+			/* The set's files, the user's directories, a busy port:
+			 * the job fails, the node stays. */
+			if (x.user_fault)
+				r = user_error(&x, e);
 			goto out;
+		}
 	ready_s = now_s() - t0;
 	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
 	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0
