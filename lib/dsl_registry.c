@@ -114,13 +114,20 @@ int dsl_registry_find(const struct dsl_registry *reg, const char *name,
 		}
 		if (infohash) {
 			char *json = dsl_xasprintf("%s/%s.json", setdir, infohash);
-			int present = access(json, F_OK) == 0;
+			int present = access(json, F_OK) == 0, err = errno;
 
 			free(json);
-			if (!present) {
-				free(setdir);
-				continue;   /* a pinned version may live in a later registry */
+			free(setdir);
+			/* The last registry's set may not be looked into by
+			 * this user: say so, not "removed". */
+			if (!present && err != ENOENT && err != ENOTDIR && i + 1 == reg->ndirs) {
+				errno = err;
+				dsl_err_set(e, "set '%s' in %s: %m", name, reg->dirs[i]);
+				return -1;
 			}
+			if (!present)
+				continue;   /* a pinned version may live in a later registry */
+			setdir = NULL;
 			snprintf(hash, sizeof(hash), "%s", infohash);
 		} else if (read_current(setdir, hash, sizeof(hash), e) < 0) {
 			free(setdir);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -533,6 +534,17 @@ int dsl_rm_rf(const char *path, struct dsl_err *e)
 	free(w.stuck);
 	free(copy);
 	return rc;
+}
+
+long dsl_peak_kib(long *children_kib)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	if (children_kib)
+		*children_kib = kids.ru_maxrss;
+	return self.ru_maxrss;
 }
 
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len)

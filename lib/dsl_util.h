@@ -35,6 +35,9 @@ int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
  * (safe for root on trees a user can write to), never enters a mount, any
  * depth (no recursion, one directory fd at a time), at most 60 s. */
 int dsl_rm_rf(const char *path, struct dsl_err *e);
+/* Peak resident memory of this process and of its waited-for children,
+ * in KiB (getrusage): what the root side's log lines report. */
+long dsl_peak_kib(long *children_kib);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
 

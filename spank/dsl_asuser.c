@@ -32,7 +32,11 @@ static void child(const struct dsl_asuser *a, int (*fn)(void *, int), void *arg,
 		_exit(126);
 	if (dsl_spawn_drop_privileges(a->uid, a->gid, a->user) < 0)
 		_exit(126);
+#ifndef __SANITIZE_ADDRESS__
+	/* (Not under AddressSanitizer, whose shadow memory needs terabytes of
+	 * address space: the unit tests' build.) */
 	limit(RLIMIT_AS, (rlim_t)DSL_ASUSER_AS_BYTES);
+#endif
 	limit(RLIMIT_CPU, (rlim_t)(a->timeout_ms / 1000 + 1));
 	limit(RLIMIT_FSIZE, 0);
 	limit(RLIMIT_CORE, 0);

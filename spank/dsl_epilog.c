@@ -66,7 +66,7 @@ static void note_set(const struct dsl_config *c, const struct dsl_job *job, cons
 
 static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 		      const char *name, const struct dsl_epilog_note *note, int have_cgroup,
-		      struct dsl_err *e)
+		      int first, struct dsl_err *e)
 {
 	char *run = dsl_job_run_dir(c, job->id, name);
 	char *view = dsl_job_view_dir(c, job->id, name);
@@ -75,7 +75,10 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 	int rc;
 
 	pid = have_cgroup ? 0 : helper_pid(c, job, name);
-	stop_helper(c, job, run);
+	/* Once per set (from its run directory): a helper the user stopped
+	 * costs one control time-out, not one per pass. */
+	if (first)
+		stop_helper(c, job, run);
 	/* The overlay first, then the FUSE mount under it. */
 	rc = dsl_fuse_unmount(view, e);
 	if (dsl_fuse_unmount(lower, rc < 0 ? NULL : e) < 0)
@@ -92,7 +95,7 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 /* Set names: the sub-directories of dir (both run and mount roots). */
 static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 		    const char *dir, const struct dsl_epilog_note *note, int have_cgroup,
-		    struct dsl_err *e)
+		    int first, struct dsl_err *e)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -103,7 +106,7 @@ static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 	while ((de = readdir(d))) {
 		if (!dsl_job_is_set_entry(de->d_name, de->d_type))
 			continue;
-		if (handle_set(c, job, de->d_name, note, have_cgroup, e) < 0)
+		if (handle_set(c, job, de->d_name, note, have_cgroup, first, e) < 0)
 			rc = -1;
 	}
 	closedir(d);
@@ -154,9 +157,10 @@ int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job,
 		goto out;
 	}
 
-	/* A set is noted once: from its run directory, not again from its view. */
-	if (each_set(c, job, jobrun, note, have_cgroup, e) < 0 ||
-	    each_set(c, job, views, NULL, have_cgroup, e) < 0)
+	/* A set is noted and asked to stop once: from its run directory, not
+	 * again from its view. */
+	if (each_set(c, job, jobrun, note, have_cgroup, 1, e) < 0 ||
+	    each_set(c, job, views, NULL, have_cgroup, 0, e) < 0)
 		rc = -1;
 	/* Every daemon of the job, whatever its pid files say. */
 	if (have_cgroup && dsl_cgroup_kill_remove(cgroup, DSL_EPILOG_KILL_MS, &ce) < 0) {
@@ -169,6 +173,14 @@ int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job,
 	if (clear_dir(views, note, rc ? &ce : e) < 0 || clear_dir(jobrun, note, rc ? &ce : e) < 0 ||
 	    clear_dir(cache, note, rc ? &ce : e) < 0)
 		rc = -1;
+	if (note && note->fn) {
+		long kids, self = dsl_peak_kib(&kids);
+		char *line = dsl_xasprintf("job %lu on %s: epilog done, peak memory %ld KiB "
+					   "(children %ld KiB)", job->id, job->self, self, kids);
+
+		note->fn(note->arg, line);
+		free(line);
+	}
 out:
 	free(cgroup);
 	free(cache);

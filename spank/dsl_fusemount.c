@@ -128,8 +128,16 @@ static size_t mounts_below(const char *dir, char **out)
 	char *text = NULL, *save = NULL;
 	size_t n = 0, ld = strlen(dir);
 
-	if (dsl_read_file("/proc/self/mountinfo", MOUNTINFO_MAX, &text, NULL, NULL) < 0)
+	/* A /proc file says size 0: read it to its end (bounded). */
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	size_t len;
+
+	if (fd < 0)
 		return 0;
+	text = dsl_xmalloc(MOUNTINFO_MAX + 1);
+	len = dsl_read_upto(fd, text, MOUNTINFO_MAX);
+	close(fd);
+	text[len] = '\0';
 	for (char *line = strtok_r(text, "\n", &save); line && n < UNDER_MAX;
 	     line = strtok_r(NULL, "\n", &save)) {
 		char *f = line, *mp;

@@ -179,6 +179,36 @@ START_TEST(prolog_removed_set_is_users_mistake)
 }
 END_TEST
 
+/* The system registry cannot be opened: the node's fault (drain), not the
+ * user's; the user's registry unusable: searched as absent. */
+START_TEST(prolog_system_registry_missing_is_node_fault)
+{
+	struct dsl_config c;
+	struct dsl_job job = { .id = 79, .uid = getuid(), .gid = getgid(),
+			       .nodelist = "n1", .self = "n1" };
+	struct dsl_setlist s;
+	struct dsl_err e = { "" }, warn = { "" };
+	char tmp[64], *reg;
+
+	temp_config(&c, tmp);
+	snprintf(job.user, sizeof(job.user), "nobody");
+	snprintf(job.home, sizeof(job.home), "%s", tmp);
+	snprintf(c.user_registry, sizeof(c.user_registry), "~/no-such-registry");
+	ck_assert_int_eq(dsl_setlist_parse_names("x", &s, &e), 0);
+	/* user registry missing, system registry empty: the user's mistake */
+	ck_assert_int_eq(dsl_prolog_run(&c, &job, &s, &warn, &e), DSL_PROLOG_USER_ERROR);
+	ck_assert_msg(strstr(e.msg, "unknown set 'x'"), "%s", e.msg);
+	reg = dsl_path_join(tmp, "reg");
+	ck_assert_int_eq(rmdir(reg), 0);
+	ck_assert_int_eq(dsl_prolog_run(&c, &job, &s, &warn, &e), DSL_PROLOG_FAULT);
+	ck_assert_msg(strstr(e.msg, "system registry") && strstr(e.msg, "No such file"), "%s",
+		      e.msg);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, NULL, &e), 0);
+	free(reg);
+	rm_tree(tmp);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -191,7 +221,8 @@ static void put(const char *dir, const char *name, const char *text)
 }
 
 struct notes {
-	int n;
+	int n;             /* set lines */
+	int done;          /* "epilog done, peak memory" lines */
 	char last[1024];
 };
 
@@ -199,6 +230,10 @@ static void note_fn(void *arg, const char *line)
 {
 	struct notes *nt = arg;
 
+	if (strstr(line, ": epilog done, peak memory ")) {
+		nt->done++;
+		return;
+	}
 	nt->n++;
 	snprintf(nt->last, sizeof(nt->last), "%s", line);
 }
@@ -209,7 +244,7 @@ START_TEST(epilog_logs_one_line_per_set)
 	struct dsl_job job = { .id = 78, .uid = getuid(), .gid = getgid(),
 			       .nodelist = "n[1-2]", .self = "n2" };
 	struct dsl_err e = { "" };
-	struct notes nt = { 0, "" };
+	struct notes nt = { 0, 0, "" };
 	struct dsl_epilog_note note = { note_fn, &nt };
 	char tmp[64], *run, *view, *line, *f;
 
@@ -256,6 +291,8 @@ START_TEST(epilog_logs_one_line_per_set)
 	ck_assert_int_eq(access(run, F_OK), -1);
 	ck_assert_int_eq(dsl_epilog_run(&c, &job, &note, &e), 0);
 	ck_assert_int_eq(nt.n, 1);
+	/* its peak memory once for the job, not again when nothing was left */
+	ck_assert_int_eq(nt.done, 1);
 	free(f);
 	free(view);
 	free(run);
@@ -297,6 +334,7 @@ int main(void)
 	tcase_add_test(tc, paths_and_ports);
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
+	tcase_add_test(tc, prolog_system_registry_missing_is_node_fault);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);

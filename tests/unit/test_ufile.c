@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsl_config.h"
 #include "dsl_ufile.h"
 #include "dsl_util.h"
 
@@ -222,6 +223,46 @@ START_TEST(mkdir_p_does_not_follow_user_links)
 }
 END_TEST
 
+/* run=, mount=, cache=: root's, not writable by others, all the way up. */
+START_TEST(root_dirs_checked)
+{
+	char top[] = "/tmp/dsl-rootdirs-XXXXXX";
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	char *run;
+
+	if (geteuid() != 0)
+		return;   /* ownership by root cannot be arranged otherwise */
+	ck_assert_ptr_nonnull(mkdtemp(top));
+	chmod(top, 0755);
+	run = dsl_path_join(top, "run");
+	dsl_config_defaults(&c);
+	snprintf(c.run_root, sizeof(c.run_root), "%s/job", run);
+	snprintf(c.mount_root, sizeof(c.mount_root), "%s/view", top);
+	snprintf(c.cache_dir, sizeof(c.cache_dir), "%s/cache", top);
+	/* Missing is fine: root creates it. */
+	ck_assert_msg(dsl_config_check_root_dirs(&c, &e) == 0, "%s", e.msg);
+	ck_assert_int_eq(mkdir(run, 0777), 0);
+	chmod(run, 0777);
+	ck_assert_int_eq(dsl_config_check_root_dirs(&c, &e), -1);
+	ck_assert_msg(strstr(e.msg, "run=") && strstr(e.msg, "writable by group or others"), "%s",
+		      e.msg);
+	chmod(run, 01777);   /* sticky, above the root directory: accepted */
+	ck_assert_msg(dsl_config_check_root_dirs(&c, &e) == 0, "%s", e.msg);
+	chmod(run, 0755);
+	ck_assert_int_eq(chown(run, 65534, 65534), 0);
+	ck_assert_int_eq(dsl_config_check_root_dirs(&c, &e), -1);
+	ck_assert_msg(strstr(e.msg, "owned by uid 65534"), "%s", e.msg);
+	ck_assert_int_eq(chown(run, 0, 0), 0);
+	ck_assert_int_eq(rmdir(run), 0);
+	ck_assert_int_eq(symlink("/tmp", run), 0);   /* a user's link would be refused */
+	ck_assert_int_eq(lchown(run, 65534, 65534), 0);
+	ck_assert_int_eq(dsl_config_check_root_dirs(&c, &e), -1);
+	dsl_rm_rf(top, NULL);
+	free(run);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("ufile");
@@ -237,6 +278,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, forged_pids);
 	tcase_add_test(tc, rm_any_depth);
 	tcase_add_test(tc, mkdir_p_does_not_follow_user_links);
+	tcase_add_test(tc, root_dirs_checked);
 	suite_add_tcase(s, tc);
 	return s;
 }
