@@ -18,6 +18,7 @@
 
 #include "dsh_app.h"
 #include "dsh_ctl.h"
+#include "dsh_daemon.h"
 #include "dsl_util.h"
 
 #define DSH_STATUS_MS 250
@@ -273,9 +274,11 @@ static void block_term_signals(int how)
 }
 
 int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
-		  struct dsl_err *e)
+		  int phase_fd, struct dsl_err *e)
 {
 	memset(a, 0, sizeof(*a));
+	a->phase_fd = phase_fd;
+	dsh_daemon_phase(phase_fd, "set");
 	a->opts = o;
 	a->log = log;
 	a->ctl_fd = -1;
@@ -301,6 +304,7 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0)
 		return -1;
 	a->user_fault = 0;
+	dsh_daemon_phase(phase_fd, "node");
 	if (mount_view(a, e) != 0)
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,

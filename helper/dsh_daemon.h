@@ -14,4 +14,12 @@ void dsh_daemon_report(int fd, const char *msg);
 
 #define DSH_REPORT_USER "user:"
 
+/* Child: the phase the start is in, "set" (reading the set's files and
+ * building its tree and session: grows with the set) or "node" (mounting).
+ * The parent echoes it on stderr at once ("phase: set"), so that a start
+ * the prolog stops at ready_timeout can be put down to a set too large or
+ * too slow to load (the user's) or to the node. */
+void dsh_daemon_phase(int fd, const char *phase);
+#define DSH_PHASE "phase: "
+
 #endif

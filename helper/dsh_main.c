@@ -69,7 +69,7 @@ static int serve(const struct dsh_opts *o)
 	}
 	dsl_log_init(&log, "dsl-helper", lf);
 	log.timestamps = 1;
-	if (dsh_app_start(&app, o, &log, &e) != 0) {
+	if (dsh_app_start(&app, o, &log, ready_fd, &e) != 0) {
 		char *msg = dsl_xasprintf("%sdsl-helper: %s\n",
 					  app.user_fault ? DSH_REPORT_USER : "", e.msg);
 

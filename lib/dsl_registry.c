@@ -71,6 +71,10 @@ static int load_version(const char *dir, const char *name, const char *hash,
 		dsl_err_set(e, "set '%s': torrent %s: %m", name, out->torrent_path);
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		dsl_err_set(e, "set '%s': torrent %s: not a regular file", name, out->torrent_path);
+		goto fail;
+	}
 	if (access(out->torrent_path, R_OK) < 0) {
 		dsl_err_set(e, "set '%s': torrent %s: %m", name, out->torrent_path);
 		goto fail;

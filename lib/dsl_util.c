@@ -83,9 +83,10 @@ char *dsl_path_join(const char *a, const char *b)
 	return dsl_xasprintf("%s/%s", a, b);
 }
 
-/* The directory `name` under the open directory pfd, without following a
- * symlink that only root could not have made: a link owned by root (the
- * administrator's /var/run -> /run) is followed, any other is an error. */
+/* The directory `name` under the open directory pfd, following a symlink
+ * only when its owner is root (the administrator's /var/run -> /run) or
+ * the caller itself (a user's ~/.dsl -> /scratch/...): for root that is
+ * root's links only, so a user cannot steer root's directory creation. */
 static int open_dir_at(int pfd, const char *name)
 {
 	struct stat st;
@@ -98,7 +99,7 @@ static int open_dir_at(int pfd, const char *name)
 		errno = ENOTDIR;
 		return -1;
 	}
-	if (st.st_uid == 0)
+	if (st.st_uid == 0 || st.st_uid == geteuid())
 		return openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	errno = ELOOP;
 	return -1;

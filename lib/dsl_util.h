@@ -16,8 +16,8 @@ void *dsl_xrealloc(void *p, size_t n);
 char *dsl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* mkdir -p, one component at a time relative to its parent's fd: a
- * symlink on the way is followed only when root owns it (a user cannot
- * redirect root's directory creation into another place). */
+ * symlink on the way is followed only when root or the caller owns it (a
+ * user cannot redirect root's directory creation into another place). */
 int dsl_mkdir_p(const char *path, mode_t mode, struct dsl_err *e);
 /* read() until n bytes or end of file (EINTR retried); bytes read. */
 size_t dsl_read_upto(int fd, char *buf, size_t n);

@@ -175,8 +175,30 @@ static char *tracker_path(const struct dsl_config *c)
 	return dsl_path_join(c->libexec_dir, "dsl-tracker");
 }
 
-/* A daemon as the job's user, in the job's cgroup; exit status
- * DSL_EXIT_USER_FAULT marks the user's fault. */
+/* The helper's progress lines ("phase: set", "phase: node", see
+ * helper/dsh_daemon.h) out of its message; last gets the last phase. */
+static void strip_phases(char *msg, char *last, size_t len)
+{
+	static const char tag[] = "phase: ";
+	char *p;
+
+	last[0] = '\0';
+	while ((p = strstr(msg, tag))) {
+		char *w = p + strlen(tag), *end = w + strcspn(w, " ");
+
+		snprintf(last, len, "%.*s", (int)(end - w), w);
+		if (*end == ' ')
+			end++;
+		memmove(p, end, strlen(end) + 1);
+	}
+	/* "...: phase: set" leaves "...: " behind */
+	for (size_t n = strlen(msg); n && (msg[n - 1] == ' ' || msg[n - 1] == ':'); n--)
+		msg[n - 1] = '\0';
+}
+
+/* A daemon as the job's user, in the job's cgroup.  The user's fault: exit
+ * status DSL_EXIT_USER_FAULT, or no "ready" within ready_timeout while the
+ * helper was still loading the set (too large or too slow to load). */
 static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pass_fd,
 		      struct dsl_err *e)
 {
@@ -187,9 +209,18 @@ static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pa
 		.timeout = x->c->ready_timeout, .cgroup = x->cgroup, .exit_code = &code,
 	};
 	int rc = dsl_spawn_run(&sp, e);
+	char last[16];
 
-	if (rc < 0 && code == DSL_EXIT_USER_FAULT)
+	if (rc == 0)
+		return 0;
+	strip_phases(e->msg, last, sizeof(last));
+	if (code == DSL_EXIT_USER_FAULT) {
 		x->user_fault = 1;
+	} else if (code == -1 && !strcmp(last, "set") && strstr(e->msg, "not ready after")) {
+		x->user_fault = 1;
+		dsl_err_prefix(e, "the set is too large or too slow to load within ready_timeout=%d s",
+			       x->c->ready_timeout);
+	}
 	return rc;
 }
 
