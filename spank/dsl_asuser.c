@@ -27,9 +27,14 @@ static void child(const struct dsl_asuser *a, int (*fn)(void *, int), void *arg,
 {
 	int null = open("/dev/null", O_RDWR);
 
-	/* stdio of slurmstepd is not ours to write to. */
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+	/* stdio of slurmstepd is not ours to write to, and none of its other
+	 * fds (its sockets to slurmd) stays open in a process of the user's:
+	 * the output goes to fd 3, everything above is closed. */
+	if (null < 0 || fd < 0 || (fd = fcntl(fd, F_DUPFD, 10)) < 0 || dup2(null, 0) < 0 ||
+	    dup2(null, 1) < 0 || dup2(null, 2) < 0 || dup2(fd, 3) < 0)
 		_exit(126);
+	close_range(4, ~0U, 0);
+	fd = 3;
 	if (dsl_spawn_drop_privileges(a->uid, a->gid, a->user) < 0)
 		_exit(126);
 #ifndef __SANITIZE_ADDRESS__
