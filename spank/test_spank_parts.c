@@ -9,8 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "dsl_asuser.h"
+#include "dsl_cgroup.h"
 #include "dsl_epilog.h"
 #include "dsl_job.h"
 #include "dsl_jobstats.h"
@@ -209,6 +215,103 @@ START_TEST(prolog_system_registry_missing_is_node_fault)
 }
 END_TEST
 
+/* dsl_asuser: what the child says comes back; a child that hangs, says
+ * too much or dies is stopped and reported, in bounded time. */
+static int say_hello(void *arg, int fd)
+{
+	(void)arg;
+	dprintf(fd, "hello %d\n", (int)getuid());
+	return 5;
+}
+
+static int hang(void *arg, int fd)
+{
+	(void)arg;
+	close(fd);
+	sleep(30);
+	return 0;
+}
+
+static int chatter(void *arg, int fd)
+{
+	char buf[4096];
+
+	(void)arg;
+	memset(buf, 'x', sizeof(buf));
+	for (int i = 0; i < 64; i++)
+		if (write(fd, buf, sizeof(buf)) < 0)
+			break;
+	return 0;
+}
+
+static int crash(void *arg, int fd)
+{
+	(void)arg;
+	(void)fd;
+	raise(SIGKILL);
+	return 0;
+}
+
+START_TEST(asuser_bounded)
+{
+	struct dsl_asuser a = { getuid(), getgid(), "nobody", 2000, 1024 };
+	struct dsl_err e = { "" };
+	char *out = NULL;
+	int code = -1;
+	time_t t0;
+
+	ck_assert_int_eq(dsl_asuser_call(&a, say_hello, NULL, &out, &code, &e), 0);
+	ck_assert_int_eq(code, 5);
+	ck_assert_msg(!strncmp(out, "hello ", 6), "%s", out);
+	free(out);
+	t0 = time(NULL);
+	ck_assert_int_eq(dsl_asuser_call(&a, hang, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not done after 2 s"), "%s", e.msg);
+	ck_assert_msg(time(NULL) - t0 <= 4, "took %ld s", (long)(time(NULL) - t0));
+	ck_assert_int_eq(dsl_asuser_call(&a, chatter, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "more than 1024 bytes"), "%s", e.msg);
+	ck_assert_int_eq(dsl_asuser_call(&a, crash, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "killed by signal 9"), "%s", e.msg);
+}
+END_TEST
+
+/* dsl_cgroup: a process that left its parent (a daemon) is found through
+ * the cgroup alone, killed even when stopped, and the cgroup removed. */
+START_TEST(cgroup_finds_and_kills)
+{
+	char node[64], *cg;
+	struct dsl_err e = { "" };
+	int status;
+	pid_t pid;
+
+	snprintf(node, sizeof(node), "unit-test-%d", (int)getpid());
+	cg = dsl_cgroup_job_path(node, 7);
+	if (!cg || geteuid() != 0 || dsl_cgroup_create(cg, &e) < 0) {
+		free(cg);
+		return;   /* no cgroup hierarchy to write here */
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (dsl_cgroup_join(cg, getpid()) < 0)
+			_exit(1);
+		raise(SIGSTOP);
+		sleep(60);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+	ck_assert_msg(WIFSTOPPED(status), "the child did not join the cgroup");
+	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(access(cg, F_OK), -1);
+	/* gone already: fine */
+	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 0);
+	*strrchr(cg, '/') = '\0';
+	rmdir(cg);
+	free(cg);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -335,6 +438,8 @@ int main(void)
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
 	tcase_add_test(tc, prolog_system_registry_missing_is_node_fault);
+	tcase_add_test(tc, asuser_bounded);
+	tcase_add_test(tc, cgroup_finds_and_kills);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
