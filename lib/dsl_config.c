@@ -74,6 +74,32 @@ static int set_int(int *dst, const char *key, const char *v, long min, long max,
 	return 0;
 }
 
+/* "512M", "4G", "1048576": bytes; K, M, G, T are powers of 1024. */
+static int set_size(unsigned long long *dst, const char *key, const char *v, struct dsl_err *e)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!*v || *v == '-' || errno || end == v || (*end && (end[1] || !(u = strchr(units, *end))))) {
+		dsl_err_set(e, "%s: '%s' is not a size (bytes, or a number with K, M, G or T)", key, v);
+		return -1;
+	}
+	if (*end)
+		for (long i = 0; i <= u - units; i++) {
+			if (n > (~0ULL >> 10)) {
+				dsl_err_set(e, "%s: '%s' is too large", key, v);
+				return -1;
+			}
+			n <<= 10;
+		}
+	*dst = n;
+	return 0;
+}
+
 static int set_range(int *lo, int *hi, const char *key, const char *v, struct dsl_err *e)
 {
 	char buf[64];
@@ -172,6 +198,8 @@ int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
 		return set_range(&c->tracker_port_min, &c->tracker_port_max, key, v, e);
 	if (!strcmp(key, "peer_ports"))
 		return set_range(&c->peer_port_min, &c->peer_port_max, key, v, e);
+	if (!strcmp(key, "daemon_memory"))
+		return set_size(&c->daemon_memory, key, v, e);
 	if (!strcmp(key, "ready_timeout"))
 		return set_int(&c->ready_timeout, key, v, 1, 3600, e);
 	if (!strcmp(key, "wait_timeout"))

@@ -38,6 +38,8 @@ struct dsl_config {
 	int read_timeout;               /* read_timeout= seconds before a read gets EIO */
 	char libexec_dir[PATH_MAX];     /* libexec=      where dsl-helper/dsl-tracker are */
 	char conf_file[PATH_MAX];       /* conf=         dsl.conf to read */
+	unsigned long long daemon_memory; /* daemon_memory= memory limit of the job's
+					   daemons' cgroup in bytes, 0 none */
 };
 
 void dsl_config_defaults(struct dsl_config *c);

@@ -16,6 +16,7 @@
 
 #define CG_V2 "/sys/fs/cgroup"
 #define CG_V1_PIDS "/sys/fs/cgroup/pids"
+#define CG_V1_MEMORY "/sys/fs/cgroup/memory"
 #define CG_MAX_PIDS_READ 4096
 
 static int exists(const char *p)
@@ -53,7 +54,61 @@ static int write_str(const char *path, const char *s)
 	return rc;
 }
 
-int dsl_cgroup_create(const char *path, struct dsl_err *e)
+/* On v1 the memory limit lives in another hierarchy: the same path under
+ * /sys/fs/cgroup/memory (malloc'd), NULL on v2. */
+static char *memory_twin(const char *path)
+{
+	size_t n = strlen(CG_V1_PIDS);
+
+	if (strncmp(path, CG_V1_PIDS "/", n + 1))
+		return NULL;
+	return dsl_xasprintf("%s%s", CG_V1_MEMORY, path + n);
+}
+
+/* v2: memory.max needs the controller enabled in every parent below the
+ * root (a leaf's limit is set in the leaf). */
+static int enable_memory_v2(const char *path)
+{
+	char *p = dsl_strdup(path), *s = p + strlen(CG_V2) + 1;
+	int rc = 0;
+
+	while (rc == 0 && (s = strchr(s, '/'))) {
+		char *f;
+
+		*s = '\0';
+		f = dsl_path_join(p, "cgroup.subtree_control");
+		rc = write_str(f, "+memory");
+		free(f);
+		*s++ = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static int set_memory(const char *path, unsigned long long bytes, struct dsl_err *e)
+{
+	char *twin = memory_twin(path), *f, val[32];
+	int rc;
+
+	snprintf(val, sizeof(val), "%llu", bytes);
+	if (twin) {
+		rc = dsl_mkdir_p(twin, 0755, e);
+		f = dsl_path_join(twin, "memory.limit_in_bytes");
+	} else {
+		rc = enable_memory_v2(path);
+		f = dsl_path_join(path, "memory.max");
+	}
+	if (rc == 0 && write_str(f, val) < 0)
+		rc = -1;
+	if (rc < 0)
+		dsl_err_set(e, "cannot limit the memory of %s to %s bytes: %m", twin ? twin : path,
+			    val);
+	free(f);
+	free(twin);
+	return rc;
+}
+
+int dsl_cgroup_create(const char *path, unsigned long long memory_bytes, struct dsl_err *e)
 {
 	char *f;
 
@@ -69,18 +124,24 @@ int dsl_cgroup_create(const char *path, struct dsl_err *e)
 		write_str(f, max);
 	}
 	free(f);
-	return 0;
+	return memory_bytes ? set_memory(path, memory_bytes, e) : 0;
 }
 
 int dsl_cgroup_join(const char *path, pid_t pid)
 {
-	char *f = dsl_path_join(path, "cgroup.procs");
+	char *f = dsl_path_join(path, "cgroup.procs"), *twin = memory_twin(path);
 	char buf[32];
 	int rc;
 
 	snprintf(buf, sizeof(buf), "%d", (int)pid);
 	rc = write_str(f, buf);
 	free(f);
+	if (rc == 0 && twin && exists(twin)) {
+		f = dsl_path_join(twin, "cgroup.procs");
+		rc = write_str(f, buf);
+		free(f);
+	}
+	free(twin);
 	return rc;
 }
 
@@ -137,10 +198,13 @@ static int wait_empty(const char *procs, int sig, long ms)
 int dsl_cgroup_kill_remove(const char *path, int term_ms, struct dsl_err *e)
 {
 	char *procs = dsl_path_join(path, "cgroup.procs");
-	char *kill_file = dsl_path_join(path, "cgroup.kill");
+	char *kill_file = dsl_path_join(path, "cgroup.kill"), *twin = NULL;
 	int found, rc = 0;
 
 	if (!exists(procs)) {
+		if ((twin = memory_twin(path)))
+			rmdir(twin);
+		free(twin);
 		free(kill_file);
 		free(procs);
 		return 0;
@@ -159,6 +223,12 @@ int dsl_cgroup_kill_remove(const char *path, int term_ms, struct dsl_err *e)
 		dsl_err_set(e, "cannot remove %s: %m", path);
 		rc = -1;
 	}
+	/* Its processes are gone: the memory twin is empty too. */
+	if (rc == 0 && (twin = memory_twin(path)) && rmdir(twin) < 0 && errno != ENOENT) {
+		dsl_err_set(e, "cannot remove %s: %m", twin);
+		rc = -1;
+	}
+	free(twin);
 	free(kill_file);
 	free(procs);
 	return rc < 0 ? -1 : found;

@@ -25,10 +25,14 @@
  * pids or unified hierarchy mounted. */
 char *dsl_cgroup_job_path(const char *node, unsigned long jobid);
 
-/* Create it (root's, 0755), with pids.max.  0 or -1 with e. */
-int dsl_cgroup_create(const char *path, struct dsl_err *e);
+/* Create it (root's, 0755), with pids.max, and when memory_bytes > 0 a
+ * memory limit for everything in it (memory.max on v2, with the memory
+ * controller enabled on the way down; on v1 the same path in the memory
+ * hierarchy, memory.limit_in_bytes).  0 or -1 with e. */
+int dsl_cgroup_create(const char *path, unsigned long long memory_bytes, struct dsl_err *e);
 
-/* Move pid into it (called in the spawned child before privileges go). */
+/* Move pid into it, and into its v1 memory twin where there is one
+ * (called in the spawned child before privileges go). */
 int dsl_cgroup_join(const char *path, pid_t pid);
 
 /* TERM every process in it, wait up to term_ms, KILL what is left, wait

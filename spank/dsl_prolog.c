@@ -486,7 +486,7 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	}
 	x.have_refs = 1;
 	x.cgroup = dsl_cgroup_job_path(job->self, job->id);
-	if (x.cgroup && dsl_cgroup_create(x.cgroup, e) < 0)
+	if (x.cgroup && dsl_cgroup_create(x.cgroup, c->daemon_memory, e) < 0)
 		goto out;
 	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders,
 			      &x.roles, e) < 0)

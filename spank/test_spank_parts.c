@@ -286,7 +286,7 @@ START_TEST(cgroup_finds_and_kills)
 
 	snprintf(node, sizeof(node), "unit-test-%d", (int)getpid());
 	cg = dsl_cgroup_job_path(node, 7);
-	if (!cg || geteuid() != 0 || dsl_cgroup_create(cg, &e) < 0) {
+	if (!cg || geteuid() != 0 || dsl_cgroup_create(cg, 64ULL << 20, &e) < 0) {
 		free(cg);
 		return;   /* no cgroup hierarchy to write here */
 	}
@@ -300,6 +300,17 @@ START_TEST(cgroup_finds_and_kills)
 	}
 	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
 	ck_assert_msg(WIFSTOPPED(status), "the child did not join the cgroup");
+	{
+		/* the memory limit is in force for it (v1: the memory twin) */
+		char *mem = strstr(cg, "/pids/") ? dsl_xasprintf("/sys/fs/cgroup/memory%s/memory.limit_in_bytes",
+							      cg + strlen("/sys/fs/cgroup/pids"))
+						 : dsl_path_join(cg, "memory.max");
+		char *text = dsl_xasprintf("grep -qx 67108864 %s", mem);
+
+		ck_assert_msg(system(text) == 0, "%s is not 64 MiB", mem);
+		free(text);
+		free(mem);
+	}
 	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 1);
 	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
 	ck_assert(WIFSIGNALED(status));
@@ -308,6 +319,12 @@ START_TEST(cgroup_finds_and_kills)
 	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 0);
 	*strrchr(cg, '/') = '\0';
 	rmdir(cg);
+	if (strstr(cg, "/pids/")) {
+		char *twin = dsl_xasprintf("/sys/fs/cgroup/memory%s", cg + strlen("/sys/fs/cgroup/pids"));
+
+		ck_assert_int_eq(rmdir(twin), 0);   /* the job's twin went with the job */
+		free(twin);
+	}
 	free(cg);
 }
 END_TEST
