@@ -497,6 +497,7 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	if (!strcmp(c->tracker, "job") && x.roles.is_tracker && start_tracker(&x, warn) < 0)
 		/* Not fatal: every helper also knows every peer (--peer). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
+	x.user_fault = 0;   /* only the sets' daemons decide whose fault a failure is */
 	for (size_t i = 0; i < sets->n; i++)
 		if (start_set(&x, i, e) < 0) {
 			/* The set's files, the user's directories, a busy port:
