@@ -537,6 +537,18 @@ int dsl_rm_rf(const char *path, struct dsl_err *e)
 	return rc;
 }
 
+size_t dsl_printable(char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s = *s == '\n' ? ' ' : '?';
+			n++;
+		}
+	return n;
+}
+
 long dsl_peak_kib(long *children_kib)
 {
 	struct rusage self, kids;

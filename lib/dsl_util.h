@@ -38,6 +38,9 @@ int dsl_rm_rf(const char *path, struct dsl_err *e);
 /* Peak resident memory of this process and of its waited-for children,
  * in KiB (getrusage): what the root side's log lines report. */
 long dsl_peak_kib(long *children_kib);
+/* Text a user controls, bound for a log or a terminal: newlines become
+ * spaces, other control characters '?'.  Returns how many were replaced. */
+size_t dsl_printable(char *s);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
 

@@ -135,9 +135,7 @@ static int clear_dir(const char *dir, const struct dsl_epilog_note *note, struct
 		return -1;
 	if (dsl_rm_rf(dir, &re) < 0 && note && note->fn) {
 		/* It names the user's files: one printable line in the log. */
-		for (char *p = re.msg; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		dsl_printable(re.msg);
 		note->fn(note->arg, re.msg);
 	}
 	return 0;

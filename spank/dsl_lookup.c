@@ -131,14 +131,6 @@ static int lookup_child(void *arg, int fd)
 	return 0;
 }
 
-/* One line of the child's output: printable, bounded. */
-static int plain(const char *s)
-{
-	for (; *s; s++)
-		if ((unsigned char)*s < 0x20 || *s == 0x7f)
-			return 0;
-	return 1;
-}
 
 static int var_valid(const char *v)
 {
@@ -191,8 +183,8 @@ static int parse_answer(char *text, const struct dsl_setlist *s, struct dsl_set_
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		struct dsl_set_ref *r = i >= 0 ? &refs[i] : NULL;
 
-		if (!plain(line))
-			return -1;
+		if (dsl_printable(line))
+			return -1;   /* the child prints none: not its answer */
 		if (!strncmp(line, "set ", 4)) {
 			if (++i >= (long)s->n || parse_set_line(line, s, (size_t)i, &refs[i]) < 0)
 				return -1;
@@ -247,9 +239,7 @@ int dsl_lookup_sets_as_user(const struct dsl_config *c, uid_t uid, gid_t gid,
 
 		if (nl)
 			*nl = '\0';
-		for (char *p = out; *p; p++)
-			if ((unsigned char)*p < 0x20 || *p == 0x7f)
-				*p = '?';
+		dsl_printable(out);
 		*fault = out[0] == 'n' ? DSL_LOOKUP_NODE : DSL_LOOKUP_USER;
 		dsl_err_set(e, "%s", out + 5);
 		free(out);

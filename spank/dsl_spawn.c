@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "dsl_spawn.h"
 #include "dsl_cgroup.h"
+#include "dsl_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -129,11 +130,7 @@ static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
 		out[--len] = '\0';
 	/* It ends up in slurmd's log and in a file the user reads: one line,
 	 * printable characters only. */
-	for (size_t i = 0; i < len; i++)
-		if (out[i] == '\n')
-			out[i] = ' ';
-		else if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
-			out[i] = '?';
+	dsl_printable(out);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
