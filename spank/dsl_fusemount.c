@@ -183,12 +183,12 @@ static int detach_below(int dirfd, const char *dir, const char *mp, struct dsl_e
 	{
 		char *full = dsl_xasprintf("%s%s", path, base ? base : rel);
 
-		if (umount2(full, MNT_DETACH | UMOUNT_NOFOLLOW) < 0 && errno != EINVAL &&
-		    errno != ENOENT) {
+		if (umount2(full, MNT_DETACH | UMOUNT_NOFOLLOW) == 0) {
+			rc = 1;
+		} else if (errno != EINVAL && errno != ENOENT) {
+			/* EINVAL: gone with a mount above it already */
 			dsl_err_set(e, "cannot detach %s: %m", mp);
 			rc = -1;
-		} else {
-			rc = 1;
 		}
 		free(full);
 	}

@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
 
 #include "dsl_asuser.h"
 #include "dsl_cgroup.h"
 #include "dsl_epilog.h"
+#include "dsl_fusemount.h"
 #include "dsl_job.h"
 #include "dsl_jobstats.h"
 #include "dsl_prolog.h"
@@ -329,6 +332,67 @@ START_TEST(cgroup_finds_and_kills)
 }
 END_TEST
 
+static int mounted(const char *path)
+{
+	char *cmd = dsl_xasprintf("grep -q ' %s ' /proc/self/mountinfo", path);
+	int rc = system(cmd) == 0;
+
+	free(cmd);
+	return rc;
+}
+
+/* Mounts a user left in the job's directories (nested, behind a directory
+ * root may not enter, a name with a space) are all detached; one outside
+ * the directory stays; nothing is followed through a link. */
+START_TEST(unmount_under_detaches_user_mounts)
+{
+	char tmp[] = "/tmp/dsl-umount-XXXXXX";
+	char *job, *a, *ab, *sp, *closed, *cm, *outside, *link;
+
+	/* A private mount namespace of this test process (CK_FORK). */
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	job = dsl_path_join(tmp, "job");
+	a = dsl_path_join(job, "a");
+	ab = dsl_path_join(a, "b");
+	sp = dsl_path_join(job, "with space");
+	closed = dsl_path_join(job, "closed");
+	cm = dsl_path_join(closed, "m");
+	outside = dsl_path_join(tmp, "outside");
+	link = dsl_path_join(job, "link");
+	ck_assert_int_eq(dsl_mkdir_p(a, 0755, NULL), 0);
+	ck_assert_int_eq(mkdir(sp, 0755), 0);
+	ck_assert_int_eq(mkdir(closed, 0755), 0);
+	ck_assert_int_eq(mkdir(cm, 0755), 0);
+	ck_assert_int_eq(mkdir(outside, 0755), 0);
+	ck_assert_int_eq(mount("t", a, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mkdir(ab, 0755), 0);
+	ck_assert_int_eq(mount("t", ab, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mount("t", sp, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mount("t", cm, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(chmod(closed, 0), 0);
+	ck_assert_int_eq(mount("t", outside, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	ck_assert_int_eq(dsl_unmount_under(job, NULL), 3);   /* a (with b), "with space", m */
+	ck_assert(!mounted(a) && !mounted(ab) && !mounted(cm));
+	ck_assert_msg(mounted(outside), "a mount outside the job's directory was detached");
+	ck_assert_int_eq(dsl_unmount_under(job, NULL), 0);
+	umount2(outside, MNT_DETACH);
+	chmod(closed, 0755);
+	ck_assert_int_eq(dsl_rm_rf(tmp, NULL), 0);
+	free(job);
+	free(a);
+	free(ab);
+	free(sp);
+	free(closed);
+	free(cm);
+	free(outside);
+	free(link);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -457,6 +521,7 @@ int main(void)
 	tcase_add_test(tc, prolog_system_registry_missing_is_node_fault);
 	tcase_add_test(tc, asuser_bounded);
 	tcase_add_test(tc, cgroup_finds_and_kills);
+	tcase_add_test(tc, unmount_under_detaches_user_mounts);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
