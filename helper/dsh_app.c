@@ -12,11 +12,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dsh_app.h"
 #include "dsh_ctl.h"
+#include "dsh_daemon.h"
 #include "dsl_util.h"
 
 #define DSH_STATUS_MS 250
@@ -99,9 +101,33 @@ static int load_set(struct dsh_app *a, struct dsl_err *e)
 	return 0;
 }
 
-/* Seeders read each file where the description says it lives. */
+/* The cache entry must be a directory of ours: a file or a link planted
+ * there is the user's doing, named as such. */
+static int cache_entry_ok(const char *path, struct dsl_err *e)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		dsl_err_set(e, "cache entry %s: not a directory of %s", path,
+			    "the job's user (remove it)");
+		return -1;
+	}
+	return 0;
+}
+
+/* Seeders read each file where the description says it lives; a missing
+ * source root is the set's fault, named before anything starts (each
+ * file is not checked here: that would cost a stat per file at start). */
 static int seed_sources(struct dsh_app *a, struct dsl_err *e)
 {
+	struct stat st;
+
+	errno = 0;
+	if (stat(a->desc.source_root, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		dsl_err_set(e, "the set's source %s: %s", a->desc.source_root,
+			    errno ? strerror(errno) : "not a directory");
+		return -1;
+	}
 	a->seed_sources = dsl_xcalloc(a->meta.nfiles + 1, sizeof(char *));
 	for (size_t m = 0; m < a->meta.nfiles; m++) {
 		const struct dsl_node *nd = dsl_desc_find(&a->desc, a->meta.files[m].path);
@@ -138,6 +164,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
+	a->user_fault = 1;   /* the set's sources, the user's cache entry */
 	if (o->seed) {
 		if (seed_sources(a, e) != 0)
 			return -1;
@@ -145,10 +172,11 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 		so.seed_sources = (const char *const *)a->seed_sources;
 	} else {
 		a->save_path = dsl_path_join(o->cache, a->desc.infohash);
-		if (dsl_mkdir_p(a->save_path, 0700, e) != 0)
+		if (dsl_mkdir_p(a->save_path, 0700, e) != 0 || cache_entry_ok(a->save_path, e) != 0)
 			return -1;
 		so.save_path = a->save_path;
 	}
+	a->user_fault = 0;
 	a->ses = dsl_session_start(&so, e);
 	return a->ses ? 0 : -1;
 }
@@ -247,9 +275,11 @@ static void block_term_signals(int how)
 }
 
 int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
-		  struct dsl_err *e)
+		  int phase_fd, struct dsl_err *e)
 {
 	memset(a, 0, sizeof(*a));
+	a->phase_fd = phase_fd;
+	dsh_daemon_phase(phase_fd, "set");
 	a->opts = o;
 	a->log = log;
 	a->ctl_fd = -1;
@@ -258,8 +288,12 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	/* Threads started from here on inherit the mask: only main gets
 	 * SIGTERM, so it wakes from the FUSE loop. */
 	block_term_signals(SIG_BLOCK);
-	if (dsl_mkdir_p(o->run_dir, 0700, e) != 0 || load_set(a, e) != 0 ||
-	    resolve_peers(a, e) != 0)
+	/* The user's: the run directory, the set's files. */
+	a->user_fault = 1;
+	if (dsl_mkdir_p(o->run_dir, 0700, e) != 0 || load_set(a, e) != 0)
+		return -1;
+	a->user_fault = 0;
+	if (resolve_peers(a, e) != 0)
 		return -1;
 	a->ctl_path = dsl_path_join(o->run_dir, "ctl.sock");
 	a->status_path = dsl_path_join(o->run_dir, "status.json");
@@ -267,8 +301,11 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	if (start_session(a, e) != 0)
 		return -1;
 	a->reads.ses = a->ses;
+	a->user_fault = 1;
 	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, a->ses, e) != 0)
 		return -1;
+	a->user_fault = 0;
+	dsh_daemon_phase(phase_fd, "node");
 	if (o->seed)
 		dsh_reads_seeding(&a->reads);
 	if (mount_view(a, e) != 0)
@@ -276,9 +313,11 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
 		real_seconds(), o->job, o->node, -1};
+	a->user_fault = 1;   /* files in the user's run directory */
 	a->ctl_fd = dsh_ctl_listen(a->ctl_path, e);
 	if (a->ctl_fd < 0 || dsh_status_write(&a->status, a->status_path, e) != 0)
 		return -1;
+	a->user_fault = 0;
 	if (pthread_create(&a->aux, NULL, aux_main, a) != 0) {
 		dsl_err_set(e, "cannot start the control thread: %s", strerror(errno));
 		return -1;

@@ -37,12 +37,16 @@ struct dsh_app {
 	int aux_running;
 	int quit;                     /* atomic: the aux thread stops */
 	pthread_t main_thread;
+	int user_fault;               /* dsh_app_start failed on the user's input */
+	int phase_fd;                 /* dsh_daemon_phase's pipe, -1 none */
 };
 
-/* Everything up to "mounted and ready"; on error the message is in e and
- * dsh_app_stop cleans what was started. */
+/* Everything up to "mounted and ready"; on error the message is in e,
+ * user_fault says whether the cause is the user's (the set's files, the
+ * run and cache directories, the set's sources) rather than the node's,
+ * and dsh_app_stop cleans what was started. */
 int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
-		  struct dsl_err *e);
+		  int phase_fd, struct dsl_err *e);
 /* Serve until SIGTERM/SIGINT or "stop". */
 int dsh_app_run(struct dsh_app *a);
 void dsh_app_stop(struct dsh_app *a);

@@ -6,12 +6,34 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "dsh_daemon.h"
+#include "dsl_err.h"
 
 #define DSH_READY "ready\n"
+
+/* Phase lines at the start of buf go to stderr now when it is a pipe (the
+ * prolog's), are dropped otherwise; the rest stays. */
+static size_t echo_phases(char *buf, size_t n, int to_pipe)
+{
+	char *nl;
+
+	buf[n] = '\0';
+	while (strncmp(buf, DSH_PHASE, strlen(DSH_PHASE)) == 0 && (nl = strchr(buf, '\n'))) {
+		size_t len = (size_t)(nl - buf) + 1;
+
+		if (to_pipe) {
+			fwrite(buf, 1, len, stderr);
+			fflush(stderr);
+		}
+		memmove(buf, buf + len, n - len + 1);
+		n -= len;
+	}
+	return n;
+}
 
 static void parent_wait(int rfd, pid_t child)
 {
@@ -19,13 +41,15 @@ static void parent_wait(int rfd, pid_t child)
 	size_t n = 0;
 	ssize_t r;
 	int status;
+	struct stat st;
+	int to_pipe = fstat(2, &st) == 0 && S_ISFIFO(st.st_mode);
 
 	while (n + 1 < sizeof(buf) && (r = read(rfd, buf + n, sizeof(buf) - 1 - n)) != 0) {
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)
 			break;
-		n += (size_t)r;
+		n = echo_phases(buf, n + (size_t)r, to_pipe);
 	}
 	buf[n] = '\0';
 	if (strcmp(buf, DSH_READY) == 0)
@@ -37,6 +61,10 @@ static void parent_wait(int rfd, pid_t child)
 				"it was ready\n", WTERMSIG(status));
 		else
 			fprintf(stderr, "dsl-helper: daemon exited before it was ready\n");
+	} else if (strncmp(buf, DSH_REPORT_USER, strlen(DSH_REPORT_USER)) == 0) {
+		fprintf(stderr, "%s%s", buf + strlen(DSH_REPORT_USER),
+			buf[n - 1] == '\n' ? "" : "\n");
+		_exit(DSL_EXIT_USER_FAULT);
 	} else {
 		fprintf(stderr, "%s%s", buf, buf[n - 1] == '\n' ? "" : "\n");
 	}
@@ -84,6 +112,12 @@ int dsh_daemon_detach(const char *log_path)
 	setsid();
 	redirect_std(log_path);
 	return p[1];
+}
+
+void dsh_daemon_phase(int fd, const char *phase)
+{
+	if (fd >= 0)
+		dprintf(fd, "%s%s\n", DSH_PHASE, phase);
 }
 
 void dsh_daemon_report(int fd, const char *msg)

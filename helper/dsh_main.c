@@ -69,8 +69,9 @@ static int serve(const struct dsh_opts *o)
 	}
 	dsl_log_init(&log, "dsl-helper", lf);
 	log.timestamps = 1;
-	if (dsh_app_start(&app, o, &log, &e) != 0) {
-		char *msg = dsl_xasprintf("dsl-helper: %s\n", e.msg);
+	if (dsh_app_start(&app, o, &log, ready_fd, &e) != 0) {
+		char *msg = dsl_xasprintf("%sdsl-helper: %s\n",
+					  app.user_fault ? DSH_REPORT_USER : "", e.msg);
 
 		dsl_error(&log, "%s", e.msg);
 		if (ready_fd >= 0)
@@ -78,8 +79,8 @@ static int serve(const struct dsh_opts *o)
 		else
 			fputs(lf == stderr ? "" : msg, stderr);
 		free(msg);
+		rc = app.user_fault ? DSL_EXIT_USER_FAULT : 1;
 		dsh_app_stop(&app);
-		rc = 1;
 	} else {
 		dsh_daemon_report(ready_fd, NULL);
 		rc = dsh_app_run(&app) == 0 ? 0 : 1;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dsl_util.h"
 
@@ -73,6 +74,32 @@ static int set_int(int *dst, const char *key, const char *v, long min, long max,
 		return -1;
 	}
 	*dst = (int)n;
+	return 0;
+}
+
+/* "512M", "4G", "1048576": bytes; K, M, G, T are powers of 1024. */
+static int set_size(unsigned long long *dst, const char *key, const char *v, struct dsl_err *e)
+{
+	static const char units[] = "KMGT";
+	unsigned long long n;
+	const char *u;
+	char *end;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (!*v || *v == '-' || errno || end == v || (*end && (end[1] || !(u = strchr(units, *end))))) {
+		dsl_err_set(e, "%s: '%s' is not a size (bytes, or a number with K, M, G or T)", key, v);
+		return -1;
+	}
+	if (*end)
+		for (long i = 0; i <= u - units; i++) {
+			if (n > (~0ULL >> 10)) {
+				dsl_err_set(e, "%s: '%s' is too large", key, v);
+				return -1;
+			}
+			n <<= 10;
+		}
+	*dst = n;
 	return 0;
 }
 
@@ -179,6 +206,8 @@ int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
 		return set_range(&c->tracker_port_min, &c->tracker_port_max, key, v, e);
 	if (!strcmp(key, "peer_ports"))
 		return set_range(&c->peer_port_min, &c->peer_port_max, key, v, e);
+	if (!strcmp(key, "daemon_memory"))
+		return set_size(&c->daemon_memory, key, v, e);
 	if (!strcmp(key, "ready_timeout"))
 		return set_int(&c->ready_timeout, key, v, 1, 3600, e);
 	if (!strcmp(key, "wait_timeout"))
@@ -318,4 +347,85 @@ int dsl_config_peer_port(const struct dsl_config *c, unsigned long id, size_t se
 	uint64_t range = (uint64_t)(c->peer_port_max - c->peer_port_min + 1);
 
 	return c->peer_port_min + (int)(mix64((uint64_t)id * 8 + set_index) % range);
+}
+
+int dsl_config_tracker_ports(const struct dsl_config *c, unsigned long id,
+			     int out[DSL_CONFIG_TRACKER_CANDIDATES])
+{
+	int range = c->tracker_port_max - c->tracker_port_min + 1;
+	int stride = range / DSL_CONFIG_TRACKER_CANDIDATES > 0 ? range / DSL_CONFIG_TRACKER_CANDIDATES : 1;
+	int first = dsl_config_tracker_port(c, id) - c->tracker_port_min, n = 0;
+
+	for (int k = 0; k < DSL_CONFIG_TRACKER_CANDIDATES && k < range; k++)
+		out[n++] = c->tracker_port_min + (first + k * stride) % range;
+	return n;
+}
+
+/* One directory (or link to one) on the way to a root directory. */
+static int root_safe(const char *path, int last, struct dsl_err *e)
+{
+	struct stat l, st;
+
+	if (lstat(path, &l) < 0)
+		return errno == ENOENT ? 1 : (dsl_err_set(e, "%s: %m", path), -1);
+	if (stat(path, &st) < 0) {
+		dsl_err_set(e, "%s: %m", path);
+		return -1;
+	}
+	if (l.st_uid != 0 || st.st_uid != 0) {
+		dsl_err_set(e, "%s: owned by uid %lu, not root", path,
+			    (unsigned long)(l.st_uid ? l.st_uid : st.st_uid));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		dsl_err_set(e, "%s: not a directory", path);
+		return -1;
+	}
+	/* Sticky world-writable ancestors (/tmp) cannot have root's entries
+	 * renamed away; the directory itself must be root's alone. */
+	if ((st.st_mode & 022) && (last || !(st.st_mode & S_ISVTX))) {
+		dsl_err_set(e, "%s: writable by group or others (mode %04o)", path,
+			    (unsigned)(st.st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+static int check_root_dir(const char *key, const char *dir, struct dsl_err *e)
+{
+	char *p = strdup(dir);
+	int rc = 0;
+
+	if (!p || dir[0] != '/') {
+		dsl_err_set(e, "%s=%s: not an absolute path", key, dir);
+		free(p);
+		return -1;
+	}
+	/* Every prefix, from the top: "/", "/run", "/run/dsl", ... */
+	for (char *s = p + 1;; s++) {
+		char saved = *s;
+
+		if (saved != '/' && saved != '\0')
+			continue;
+		*s = '\0';
+		rc = root_safe(p[0] ? p : "/", saved == '\0' || s[1] == '\0', e);
+		*s = saved;
+		if (rc != 0 || saved == '\0' || s[1] == '\0')
+			break;
+	}
+	if (rc == 0)
+		rc = root_safe("/", 0, e);
+	if (rc < 0)
+		dsl_err_prefix(e, "%s=%s", key, dir);
+	free(p);
+	return rc < 0 ? -1 : 0;
+}
+
+int dsl_config_check_root_dirs(const struct dsl_config *c, struct dsl_err *e)
+{
+	if (check_root_dir("run", c->run_root, e) < 0 ||
+	    check_root_dir("mount", c->mount_root, e) < 0 ||
+	    check_root_dir("cache", c->cache_dir, e) < 0)
+		return -1;
+	return 0;
 }

@@ -39,6 +39,8 @@ struct dsl_config {
 	int read_timeout;               /* read_timeout= seconds before a read gets EIO */
 	char libexec_dir[PATH_MAX];     /* libexec=      where dsl-helper/dsl-tracker are */
 	char conf_file[PATH_MAX];       /* conf=         dsl.conf to read */
+	unsigned long long daemon_memory; /* daemon_memory= memory limit of the job's
+					   daemons' cgroup in bytes, 0 none */
 };
 
 void dsl_config_defaults(struct dsl_config *c);
@@ -70,5 +72,20 @@ int dsl_config_user_registry(const struct dsl_config *c, const char *home,
  * itself (dsl_roles.h). */
 int dsl_config_tracker_port(const struct dsl_config *c, unsigned long jobid);
 int dsl_config_peer_port(const struct dsl_config *c, unsigned long jobid, size_t set_index);
+/* Where the job's tracker may listen when another process has its port:
+ * dsl_config_tracker_port first, then DSL_CONFIG_TRACKER_CANDIDATES - 1 more
+ * spread over the range.  Every node computes the same list: the tracker's
+ * node takes the first free one, every helper is given all of them (and
+ * `dsl status` tries them in order).  Returns how many were written. */
+#define DSL_CONFIG_TRACKER_CANDIDATES 3
+int dsl_config_tracker_ports(const struct dsl_config *c, unsigned long jobid,
+			     int out[DSL_CONFIG_TRACKER_CANDIDATES]);
+/* Root's side (prolog, epilog): run=, mount= and cache= and every directory
+ * above them must be root's and not writable by group or others (an
+ * ancestor may be sticky, like /tmp); a part that does not exist yet is
+ * fine (root creates it, dsl_mkdir_p).  Otherwise a user could swap in a
+ * symlink and steer what root creates, mounts or removes.  -1 with e
+ * naming the key and the directory. */
+int dsl_config_check_root_dirs(const struct dsl_config *c, struct dsl_err *e);
 
 #endif

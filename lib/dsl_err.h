@@ -14,6 +14,11 @@ extern "C" {
 
 #define DSL_ERR_MAX 1024
 
+/* A daemon's exit status when it could not start because of what the job's
+ * user gave it (the set's files, the user's directories): the prolog fails
+ * the job with the message instead of draining the node. */
+#define DSL_EXIT_USER_FAULT 3
+
 struct dsl_err {
 	char msg[DSL_ERR_MAX];
 };

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -74,4 +75,27 @@ int dsl_net_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 		}
 	}
 	return 0;
+}
+
+int dsl_net_port_free(int port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, ok;
+
+	if (fd < 0)
+		return 0;
+	/* SO_REUSEADDR: a port in TIME_WAIT is usable; one that someone
+	 * listens on (any address) is not. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	close(fd);
+	return ok;
+}
+
+int dsl_net_first_free_port(const int *ports, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (ports[i] > 0 && dsl_net_port_free(ports[i]))
+			return ports[i];
+	return -1;
 }

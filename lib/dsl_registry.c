@@ -71,6 +71,10 @@ static int load_version(const char *dir, const char *name, const char *hash,
 		dsl_err_set(e, "set '%s': torrent %s: %m", name, out->torrent_path);
 		goto fail;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		dsl_err_set(e, "set '%s': torrent %s: not a regular file", name, out->torrent_path);
+		goto fail;
+	}
 	if (access(out->torrent_path, R_OK) < 0) {
 		dsl_err_set(e, "set '%s': torrent %s: %m", name, out->torrent_path);
 		goto fail;
@@ -104,7 +108,9 @@ int dsl_registry_find(const struct dsl_registry *reg, const char *name,
 			int err = errno;
 
 			free(setdir);
-			if (err == ENOENT || err == ENOTDIR)
+			/* A set the user may not see in their own registry
+			 * does not hide the same name in a later registry. */
+			if (err == ENOENT || err == ENOTDIR || (err == EACCES && i + 1 < reg->ndirs))
 				continue;
 			errno = err;
 			dsl_err_set(e, "set '%s' in %s: %m", name, reg->dirs[i]);
@@ -112,13 +118,20 @@ int dsl_registry_find(const struct dsl_registry *reg, const char *name,
 		}
 		if (infohash) {
 			char *json = dsl_xasprintf("%s/%s.json", setdir, infohash);
-			int present = access(json, F_OK) == 0;
+			int present = access(json, F_OK) == 0, err = errno;
 
 			free(json);
-			if (!present) {
-				free(setdir);
-				continue;   /* a pinned version may live in a later registry */
+			free(setdir);
+			/* The last registry's set may not be looked into by
+			 * this user: say so, not "removed". */
+			if (!present && err != ENOENT && err != ENOTDIR && i + 1 == reg->ndirs) {
+				errno = err;
+				dsl_err_set(e, "set '%s' in %s: %m", name, reg->dirs[i]);
+				return -1;
 			}
+			if (!present)
+				continue;   /* a pinned version may live in a later registry */
+			setdir = NULL;
 			snprintf(hash, sizeof(hash), "%s", infohash);
 		} else if (read_current(setdir, hash, sizeof(hash), e) < 0) {
 			free(setdir);

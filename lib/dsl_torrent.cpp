@@ -4,6 +4,9 @@
  * frames.  Errors become "object: reason" in a struct dsl_err. */
 #include "dsl_err.h"
 #include "dsl_torrent.h"
+extern "C" {
+#include "dsl_util.h"
+}
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/create_torrent.hpp>
@@ -282,10 +285,28 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 	return 0;
 }
 
+/* Torrents of large sets hold a hash per piece: 64 MiB is plenty. */
+constexpr size_t DSL_TORRENT_MAX_BYTES = 64u << 20;
+
 std::shared_ptr<lt::torrent_info> load_ti(const char *path, struct dsl_err *e)
 {
 	lt::error_code ec;
-	auto ti = std::make_shared<lt::torrent_info>(std::string(path), ec);
+	char *data = nullptr;
+	size_t len = 0;
+
+	/* dsl_read_file: regular files only, never blocking on a FIFO put in
+	 * its place, bounded (libtorrent's own loader would block). */
+	if (dsl_read_file(path, DSL_TORRENT_MAX_BYTES, &data, &len, e) < 0)
+		return nullptr;
+	std::shared_ptr<lt::torrent_info> ti;
+	try {
+		ti = std::make_shared<lt::torrent_info>(lt::span<char const>(data, (long)len),
+							ec, lt::from_span);
+	} catch (...) {
+		free(data);
+		throw;
+	}
+	free(data);
 	if (ec) {
 		dsl_err_set(e, "%s: not a valid torrent: %s", path, ec.message().c_str());
 		return nullptr;

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void oom(void)
@@ -81,28 +83,84 @@ char *dsl_path_join(const char *a, const char *b)
 	return dsl_xasprintf("%s/%s", a, b);
 }
 
+/* The directory `name` under the open directory pfd, following a symlink
+ * only when its owner is root (the administrator's /var/run -> /run) or
+ * the caller itself (a user's ~/.dsl -> /scratch/...): for root that is
+ * root's links only, so a user cannot steer root's directory creation. */
+static int open_dir_at(int pfd, const char *name)
+{
+	struct stat st;
+	int fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
+	/* O_DIRECTORY | O_NOFOLLOW on a link: ELOOP or ENOTDIR. */
+	if (fd >= 0 || (errno != ELOOP && errno != ENOTDIR))
+		return fd;
+	if (fstatat(pfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || !S_ISLNK(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	if (st.st_uid == 0 || st.st_uid == geteuid())
+		return openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	errno = ELOOP;
+	return -1;
+}
+
 int dsl_mkdir_p(const char *path, mode_t mode, struct dsl_err *e)
 {
-	char *p = dsl_strdup(path);
-	int rc = 0;
+	char *p = dsl_strdup(path), *comp = p, *slash;
+	int fd = open(*p == '/' ? "/" : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), next, rc = 0;
 
-	for (char *s = p + 1; ; s++) {
-		if (*s != '/' && *s != '\0')
-			continue;
-		char saved = *s;
-
-		*s = '\0';
-		if (mkdir(p, mode) < 0 && errno != EEXIST) {
-			dsl_err_set(e, "cannot create directory %s: %m", p);
+	while (fd >= 0 && *comp) {
+		while (*comp == '/')
+			comp++;
+		if (!*comp)
+			break;
+		slash = strchr(comp, '/');
+		if (slash)
+			*slash = '\0';
+		if (mkdirat(fd, comp, mode) < 0 && errno != EEXIST) {
 			rc = -1;
+		} else if ((next = open_dir_at(fd, comp)) < 0) {
+			rc = -1;
+		} else {
+			close(fd);
+			fd = next;
+		}
+		if (rc < 0) {
+			if (slash)
+				*slash = '\0';
+			dsl_err_set(e, "cannot create directory %.*s: %s", (int)(comp - p + strlen(comp)),
+				    path, errno == ELOOP ? "a symbolic link is in the way" : strerror(errno));
 			break;
 		}
-		*s = saved;
-		if (!saved)
+		if (!slash)
 			break;
+		comp = slash + 1;
 	}
+	if (fd < 0 && rc == 0) {
+		dsl_err_set(e, "cannot create directory %s: %m", path);
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
 	free(p);
 	return rc;
+}
+
+size_t dsl_read_upto(int fd, char *buf, size_t n)
+{
+	size_t got = 0;
+
+	while (got < n) {
+		ssize_t r = read(fd, buf + got, n - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		got += (size_t)r;
+	}
+	return got;
 }
 
 int dsl_read_file(const char *path, size_t max, char **data, size_t *len,
@@ -110,8 +168,10 @@ int dsl_read_file(const char *path, size_t max, char **data, size_t *len,
 {
 	struct stat st;
 	char *buf;
-	size_t got = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	size_t got;
+	/* O_NONBLOCK: a FIFO put in place of the file fails below instead of
+	 * blocking the open. */
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 	if (fd < 0) {
 		dsl_err_set(e, "cannot open %s: %m", path);
@@ -129,15 +189,7 @@ int dsl_read_file(const char *path, size_t max, char **data, size_t *len,
 		return -1;
 	}
 	buf = dsl_xmalloc((size_t)st.st_size + 1);
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
+	got = dsl_read_upto(fd, buf, (size_t)st.st_size);
 	close(fd);
 	if (got != (size_t)st.st_size) {
 		dsl_err_set(e, "%s: short read (%zu of %lld bytes)", path, got,
@@ -226,61 +278,216 @@ int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
 	return rc;
 }
 
-#define RM_MAX_DEPTH 256
+/* Removing a tree as root from a place the job's user could write to.
+ * Every step is relative to an fd already checked, never a path looked up
+ * again, and never follows a symlink (one swapped in half-way cannot
+ * redirect the removal).  No recursion and one directory fd at a time, so
+ * any depth works (a user can nest far deeper than PATH_MAX or the stack
+ * allows): going down opens the child, going up opens ".." and checks it
+ * is the directory we came from (device and inode kept per level, plus
+ * the position to resume reading at: 24 bytes a level).  A directory on
+ * another device (a mount point left behind) is not entered. */
+struct rm_level {
+	dev_t dev;
+	ino_t ino;
+	long pos;          /* telldir position of the child being emptied */
+};
 
-/* Remove `name` under the open directory `parent` without following symlinks:
- * the epilog runs as root on trees the job's user can write to, so every
- * step is relative to an fd already checked, never a path looked up again
- * (a symlink swapped in half-way cannot redirect the removal).  `parent`
- * is the open directory that holds `name`.  A directory
- * on another device (a mount point left behind) is not entered. */
-static int rm_at(int parent, const char *name, dev_t dev, int depth, struct dsl_err *e)
+struct rm_walk {
+	struct rm_level *lv;
+	size_t n, cap;
+	struct rm_level *stuck;   /* directories that could not be emptied */
+	size_t nstuck, capstuck;
+	int failed;
+	long deadline_ms;  /* a writer racing the removal cannot keep it going */
+	struct dsl_err *e;
+};
+
+#define RM_MAX_STUCK 4096
+#define RM_MAX_MS 60000
+
+static long mono_ms(void)
 {
-	struct stat st, st2;
-	struct dirent *de;
-	DIR *d;
-	int fd, rc = 0;
+	struct timespec t;
 
-	if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return errno == ENOENT ? 0 : (dsl_err_set(e, "cannot stat %s: %m", name), -1);
-	if (!S_ISDIR(st.st_mode)) {
-		if (unlinkat(parent, name, 0) < 0 && errno != ENOENT)
-			return dsl_err_set(e, "cannot remove %s: %m", name), -1;
-		return 0;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000L + t.tv_nsec / 1000000L;
+}
+
+static void rm_fail(struct rm_walk *w, const char *fmt, const char *name)
+{
+	if (!w->failed)
+		dsl_err_set(w->e, fmt, name, strerror(errno));
+	w->failed = 1;
+}
+
+static int is_stuck(const struct rm_walk *w, const struct stat *st)
+{
+	for (size_t i = 0; i < w->nstuck; i++)
+		if (w->stuck[i].ino == st->st_ino && w->stuck[i].dev == st->st_dev)
+			return 1;
+	return 0;
+}
+
+static void push(struct rm_level **v, size_t *n, size_t *cap, dev_t dev, ino_t ino)
+{
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = dsl_xrealloc(*v, *cap * sizeof(**v));
 	}
-	if (st.st_dev != dev)
-		return dsl_err_set(e, "not removing %s: another file system is mounted there", name), -1;
-	if (depth >= RM_MAX_DEPTH)
-		return dsl_err_set(e, "not removing %s: nested deeper than %d", name, RM_MAX_DEPTH), -1;
-	fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	(*v)[*n].dev = dev;
+	(*v)[*n].ino = ino;
+	(*v)[(*n)++].pos = 0;
+}
+
+/* Open directory name under dfd without following links, check it is the
+ * one lstat saw. */
+static int open_checked(int dfd, const char *name, const struct stat *st)
+{
+	struct stat st2;
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+
 	if (fd < 0)
-		return dsl_err_set(e, "cannot open %s: %m", name), -1;
-	if (fstat(fd, &st2) < 0 || st2.st_ino != st.st_ino || st2.st_dev != st.st_dev) {
+		return -1;
+	if (fstat(fd, &st2) < 0 || st2.st_ino != st->st_ino || st2.st_dev != st->st_dev) {
 		close(fd);
-		return dsl_err_set(e, "not removing %s: it changed while being removed", name), -1;
+		errno = ESTALE;
+		return -1;
 	}
-	d = fdopendir(fd);
+	return fd;
+}
+
+/* One pass over the directory fd: remove what can be removed; returns the
+ * fd of a non-empty child to go into (its position saved), or -1. */
+static int rm_pass(struct rm_walk *w, int fd, dev_t dev, long from, size_t *left)
+{
+	int dup_fd = fcntl(fd, F_DUPFD_CLOEXEC, 3), child = -1;
+	DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
+	struct dirent *de;
+	struct stat st;
+
 	if (!d) {
-		close(fd);
-		return dsl_err_set(e, "cannot read %s: %m", name), -1;
+		if (dup_fd >= 0)
+			close(dup_fd);
+		rm_fail(w, "cannot read %s: %s", "a directory");
+		return -1;
 	}
-	while ((de = readdir(d))) {
+	rewinddir(d);      /* the fd's offset is shared with earlier passes */
+	if (from)
+		seekdir(d, from);
+	for (long pos = telldir(d); (de = readdir(d)); pos = telldir(d)) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		if (rm_at(dirfd(d), de->d_name, dev, depth + 1, e) < 0)
-			rc = -1;
+		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT) {
+				rm_fail(w, "cannot stat %s: %s", de->d_name);
+				++*left;
+			}
+			continue;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			if (unlinkat(fd, de->d_name, 0) < 0 && errno != ENOENT) {
+				rm_fail(w, "cannot remove %s: %s", de->d_name);
+				++*left;
+			}
+			continue;
+		}
+		if (st.st_dev != dev) {
+			errno = EBUSY;
+			rm_fail(w, "not removing %s: %s (another file system is mounted there)",
+				de->d_name);
+			++*left;
+			continue;
+		}
+		if (is_stuck(w, &st)) {
+			++*left;
+			continue;
+		}
+		if (unlinkat(fd, de->d_name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			continue;
+		if (errno != ENOTEMPTY && errno != EEXIST) {
+			rm_fail(w, "cannot remove %s: %s", de->d_name);
+			++*left;
+			continue;
+		}
+		child = open_checked(fd, de->d_name, &st);
+		if (child < 0) {
+			rm_fail(w, "cannot open %s: %s", de->d_name);
+			++*left;
+			continue;
+		}
+		w->lv[w->n - 1].pos = pos;
+		push(&w->lv, &w->n, &w->cap, st.st_dev, st.st_ino);
+		break;
 	}
 	closedir(d);
-	if (rc == 0 && unlinkat(parent, name, AT_REMOVEDIR) < 0 && errno != ENOENT)
-		return dsl_err_set(e, "cannot remove %s: %m", name), -1;
-	return rc;
+	return child;
+}
+
+/* Empty the directory open at fd (its identity is w->lv[0]); returns the
+ * fd of that same directory again (or -1 when the walk lost its way). */
+static int rm_empty(struct rm_walk *w, int fd, dev_t dev)
+{
+	long from = 0;
+
+	while (fd >= 0) {
+		size_t left = 0;
+		int child = rm_pass(w, fd, dev, from, &left), parent;
+		struct stat me, st;
+
+		if (mono_ms() > w->deadline_ms) {
+			errno = ETIMEDOUT;
+			rm_fail(w, "%s: %s", "not done in time");
+			if (child >= 0)
+				close(child);
+			close(fd);
+			return -1;
+		}
+		if (child >= 0) {
+			close(fd);
+			fd = child;
+			from = 0;
+			continue;
+		}
+		if (from) {
+			from = 0;      /* once more from the start: what is left? */
+			continue;
+		}
+		if (w->n == 1)
+			return fd;
+		/* What could not be removed stays, and so does its directory:
+		 * never go into it again. */
+		if (left && fstat(fd, &me) == 0) {
+			if (w->nstuck == RM_MAX_STUCK) {
+				close(fd);
+				return -1;
+			}
+			push(&w->stuck, &w->nstuck, &w->capstuck, me.st_dev, me.st_ino);
+		}
+		/* Up: ".." must be the directory we came down from. */
+		parent = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		close(fd);
+		fd = parent;
+		w->n--;
+		if (fd < 0 || fstat(fd, &st) < 0 || st.st_ino != w->lv[w->n - 1].ino ||
+		    st.st_dev != w->lv[w->n - 1].dev) {
+			errno = ESTALE;
+			rm_fail(w, "%s: a directory was moved while it was removed (%s)", "the tree");
+			if (fd >= 0)
+				close(fd);
+			return -1;
+		}
+		from = w->lv[w->n - 1].pos;
+	}
+	return -1;
 }
 
 int dsl_rm_rf(const char *path, struct dsl_err *e)
 {
 	char *copy = dsl_strdup(path), *base, *parent;
+	struct rm_walk w = { .e = e, .deadline_ms = mono_ms() + RM_MAX_MS };
 	struct stat st;
-	int pfd, rc;
+	int pfd, fd, rc = 0;
 
 	if (lstat(path, &st) < 0) {
 		free(copy);
@@ -303,12 +510,54 @@ int dsl_rm_rf(const char *path, struct dsl_err *e)
 		free(copy);
 		return -1;
 	}
-	rc = rm_at(pfd, base, st.st_dev, 0, e);
-	if (rc < 0)
-		dsl_err_prefix(e, "cannot remove %s", path);
+	if (!S_ISDIR(st.st_mode)) {
+		if (unlinkat(pfd, base, 0) < 0 && errno != ENOENT) {
+			dsl_err_set(e, "cannot remove %s: %m", path);
+			rc = -1;
+		}
+	} else if ((fd = open_checked(pfd, base, &st)) < 0) {
+		dsl_err_set(e, "cannot open %s: %m", path);
+		rc = -1;
+	} else {
+		push(&w.lv, &w.n, &w.cap, st.st_dev, st.st_ino);
+		fd = rm_empty(&w, fd, st.st_dev);
+		if (fd >= 0)
+			close(fd);
+		if (!w.failed && unlinkat(pfd, base, AT_REMOVEDIR) < 0 && errno != ENOENT)
+			rm_fail(&w, "cannot remove %s: %s", path);
+		if (w.failed) {
+			dsl_err_prefix(e, "cannot remove %s", path);
+			rc = -1;
+		}
+	}
 	close(pfd);
+	free(w.lv);
+	free(w.stuck);
 	free(copy);
 	return rc;
+}
+
+size_t dsl_printable_inplace(char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f) {
+			*s = *s == '\n' ? ' ' : '?';
+			n++;
+		}
+	return n;
+}
+
+long dsl_peak_kib(long *children_kib)
+{
+	struct rusage self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	if (children_kib)
+		*children_kib = kids.ru_maxrss;
+	return self.ru_maxrss;
 }
 
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len)

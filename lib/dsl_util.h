@@ -15,8 +15,14 @@ void *dsl_xcalloc(size_t n, size_t size);
 void *dsl_xrealloc(void *p, size_t n);
 char *dsl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* mkdir -p, one component at a time relative to its parent's fd: a
+ * symlink on the way is followed only when root or the caller owns it (a
+ * user cannot redirect root's directory creation into another place). */
 int dsl_mkdir_p(const char *path, mode_t mode, struct dsl_err *e);
-/* Read a whole file (at most max bytes; larger is an error), NUL-terminated. */
+/* read() until n bytes or end of file (EINTR retried); bytes read. */
+size_t dsl_read_upto(int fd, char *buf, size_t n);
+/* Read a whole file (at most max bytes; larger is an error), NUL-terminated.
+ * Regular files only; never blocks on a FIFO. */
 int dsl_read_file(const char *path, size_t max, char **data, size_t *len,
 		  struct dsl_err *e);
 /* Write to a temporary name in the same directory, fsync, rename over path,
@@ -26,7 +32,8 @@ int dsl_write_file_atomic(const char *path, const void *data, size_t len,
 int dsl_copy_file_atomic(const char *src, const char *dst, mode_t mode,
 			 struct dsl_err *e);
 /* Remove a tree; a missing path is not an error.  Never follows a symlink
- * (safe for root on trees a user can write to) and never enters a mount. */
+ * (safe for root on trees a user can write to), never enters a mount, any
+ * depth (no recursion, one directory fd at a time), at most 60 s. */
 int dsl_rm_rf(const char *path, struct dsl_err *e);
 /* Copy at most inlen bytes of in to out as printable ASCII: every byte outside
  * 0x20-0x7e (control characters, terminal escapes, C1 and other non-ASCII)
@@ -34,6 +41,13 @@ int dsl_rm_rf(const char *path, struct dsl_err *e);
  * does not fit.  What other processes or users supply goes through this
  * before it reaches a terminal or a log.  Returns out. */
 char *dsl_printable(const char *in, size_t inlen, char *out, size_t outlen);
+/* Peak resident memory of this process and of its waited-for children,
+ * in KiB (getrusage): what the root side's log lines report. */
+long dsl_peak_kib(long *children_kib);
+/* In place, for a buffer that cannot grow (dsl_printable() where it can):
+ * text a user controls, bound for a log or a terminal: newlines become
+ * spaces, other control characters '?'.  Returns how many were replaced. */
+size_t dsl_printable_inplace(char *s);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
 

@@ -3,51 +3,33 @@
 #include "dsl_epilog.h"
 
 #include <dirent.h>
-#include <json-c/json.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dsl_cgroup.h"
 #include "dsl_fusemount.h"
 #include "dsl_jobstats.h"
 #include "dsl_spawn.h"
+#include "dsl_ufile.h"
 #include "dsl_util.h"
 
 #define DSL_EPILOG_STOP_TIMEOUT 10
 #define DSL_EPILOG_KILL_MS 3000
 
-static pid_t pid_from_file(const char *path)
+/* Without a cgroup only (dsl_cgroup.h): the pid the helper wrote in its
+ * run directory, read as a file the user controls (dsl_ufile.h); killed
+ * only if that process runs as the job's user, so a forged pid hurts no
+ * one else. */
+static pid_t helper_pid(const struct dsl_config *c, const struct dsl_job *job, const char *name)
 {
-	char *data = NULL;
-	size_t len;
-	long pid = 0;
-	struct dsl_err e;
+	char *rel = dsl_xasprintf("%lu/%s/helper.pid", job->id, name);
+	pid_t pid = dsl_ufile_read_pid(c->run_root, rel);
 
-	if (dsl_read_file(path, 64, &data, &len, &e) == 0)
-		pid = strtol(data, NULL, 10);
-	free(data);
-	return pid > 1 ? (pid_t)pid : 0;
-}
-
-/* The helper writes its pid to RUN/helper.pid or into RUN/status.json. */
-static pid_t helper_pid(const char *run)
-{
-	char *f = dsl_path_join(run, "helper.pid");
-	pid_t pid = pid_from_file(f);
-	json_object *o, *v;
-
-	free(f);
-	if (pid)
-		return pid;
-	f = dsl_path_join(run, "status.json");
-	o = json_object_from_file(f);
-	free(f);
-	if (o && json_object_object_get_ex(o, "pid", &v))
-		pid = (pid_t)json_object_get_int(v);
-	if (o)
-		json_object_put(o);
-	return pid > 1 ? pid : 0;
+	free(rel);
+	return pid;
 }
 
 static void stop_helper(const struct dsl_config *c, const struct dsl_job *job,
@@ -83,7 +65,8 @@ static void note_set(const struct dsl_config *c, const struct dsl_job *job, cons
 }
 
 static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
-		      const char *name, const struct dsl_epilog_note *note, struct dsl_err *e)
+		      const char *name, const struct dsl_epilog_note *note, int have_cgroup,
+		      int first, struct dsl_err *e)
 {
 	char *run = dsl_job_run_dir(c, job->id, name);
 	char *view = dsl_job_view_dir(c, job->id, name);
@@ -91,8 +74,11 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 	pid_t pid;
 	int rc;
 
-	pid = helper_pid(run);
-	stop_helper(c, job, run);
+	pid = have_cgroup ? 0 : helper_pid(c, job, name);
+	/* Once per set (from its run directory): a helper the user stopped
+	 * costs one control time-out, not one per pass. */
+	if (first)
+		stop_helper(c, job, run);
 	/* The overlay first, then the FUSE mount under it. */
 	rc = dsl_fuse_unmount(view, e);
 	if (dsl_fuse_unmount(lower, rc < 0 ? NULL : e) < 0)
@@ -108,7 +94,8 @@ static int handle_set(const struct dsl_config *c, const struct dsl_job *job,
 
 /* Set names: the sub-directories of dir (both run and mount roots). */
 static int each_set(const struct dsl_config *c, const struct dsl_job *job,
-		    const char *dir, const struct dsl_epilog_note *note, struct dsl_err *e)
+		    const char *dir, const struct dsl_epilog_note *note, int have_cgroup,
+		    int first, struct dsl_err *e)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
@@ -119,7 +106,7 @@ static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 	while ((de = readdir(d))) {
 		if (!dsl_job_is_set_entry(de->d_name, de->d_type))
 			continue;
-		if (handle_set(c, job, de->d_name, note, e) < 0)
+		if (handle_set(c, job, de->d_name, note, have_cgroup, first, e) < 0)
 			rc = -1;
 	}
 	closedir(d);
@@ -128,13 +115,30 @@ static int each_set(const struct dsl_config *c, const struct dsl_job *job,
 
 static void stop_tracker(const struct dsl_config *c, const struct dsl_job *job)
 {
-	char *f = dsl_xasprintf("%s/%lu/%s/tracker.pid", c->run_root, job->id,
-				DSL_JOB_TRACKER_DIR);
-	pid_t pid = pid_from_file(f);
+	char *rel = dsl_xasprintf("%lu/%s/tracker.pid", job->id, DSL_JOB_TRACKER_DIR);
+	pid_t pid = dsl_ufile_read_pid(c->run_root, rel);
 
 	if (pid)
 		dsl_kill_owned(pid, job->uid, DSL_EPILOG_KILL_MS);
-	free(f);
+	free(rel);
+}
+
+/* What the user left must not fail the epilog (a failed epilog drains the
+ * node): mounts inside the job's directories are detached first, then the
+ * trees go (any depth, no link followed); what cannot be removed is
+ * reported to the log.  Only a mount that cannot be detached is a fault. */
+static int clear_dir(const char *dir, const struct dsl_epilog_note *note, struct dsl_err *e)
+{
+	struct dsl_err re;
+
+	if (dsl_unmount_under(dir, e) < 0)
+		return -1;
+	if (dsl_rm_rf(dir, &re) < 0 && note && note->fn) {
+		/* It names the user's files: one printable line in the log. */
+		dsl_printable_inplace(re.msg);
+		note->fn(note->arg, re.msg);
+	}
+	return 0;
 }
 
 int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job,
@@ -143,20 +147,45 @@ int dsl_epilog_run(const struct dsl_config *c, const struct dsl_job *job,
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *views = dsl_xasprintf("%s/%lu", c->mount_root, job->id);
 	char *cache = dsl_job_cache_jobdir(c, job->id);
-	int rc = 0;
+	char *cgroup = dsl_cgroup_job_path(job->self, job->id);
+	struct dsl_err ce;
+	int rc = 0, have_cgroup = cgroup && access(cgroup, F_OK) == 0;
 
-	/* A set is noted once: from its run directory, not again from its view. */
-	if (each_set(c, job, jobrun, note, e) < 0 || each_set(c, job, views, NULL, e) < 0)
+	/* Most jobs never used dslswarm on this node: nothing to do. */
+	if (!have_cgroup && access(jobrun, F_OK) < 0 && access(views, F_OK) < 0 &&
+	    access(cache, F_OK) < 0)
+		goto out;
+	if (dsl_config_check_root_dirs(c, e) < 0) {
 		rc = -1;
-	stop_tracker(c, job);
-	/* dsl_rm_rf does not cross mounts: a view that could not be detached
-	 * stays (and makes this fail) rather than being emptied through. */
-	if (rc == 0 && dsl_rm_rf(views, e) < 0)
+		goto out;
+	}
+
+	/* A set is noted and asked to stop once: from its run directory, not
+	 * again from its view. */
+	if (each_set(c, job, jobrun, note, have_cgroup, 1, e) < 0 ||
+	    each_set(c, job, views, NULL, have_cgroup, 0, e) < 0)
 		rc = -1;
-	if (dsl_rm_rf(jobrun, rc ? NULL : e) < 0)
+	/* Every daemon of the job, whatever its pid files say. */
+	if (have_cgroup && dsl_cgroup_kill_remove(cgroup, DSL_EPILOG_KILL_MS, &ce) < 0) {
+		if (!rc)
+			*e = ce;
 		rc = -1;
-	if (dsl_rm_rf(cache, rc ? NULL : e) < 0)
+	}
+	if (!have_cgroup)
+		stop_tracker(c, job);
+	if (clear_dir(views, note, rc ? &ce : e) < 0 || clear_dir(jobrun, note, rc ? &ce : e) < 0 ||
+	    clear_dir(cache, note, rc ? &ce : e) < 0)
 		rc = -1;
+	if (note && note->fn) {
+		long kids, self = dsl_peak_kib(&kids);
+		char *line = dsl_xasprintf("job %lu on %s: epilog done, peak memory %ld KiB "
+					   "(children %ld KiB)", job->id, job->self, self, kids);
+
+		note->fn(note->arg, line);
+		free(line);
+	}
+out:
+	free(cgroup);
 	free(cache);
 	free(views);
 	free(jobrun);

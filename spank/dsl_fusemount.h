@@ -38,4 +38,14 @@ int dsl_view_mount(const char *view, const char *lower, const char *empty, int *
 /* Detach the mount if dir is a mount point; 0 also when it was not. */
 int dsl_fuse_unmount(const char *dir, struct dsl_err *e);
 
+/* Detach every mount at or below dir (the job's directories: a user may
+ * have mounted their own FUSE file system there, and root must neither
+ * enter it nor leave it behind).  The mount points come from
+ * /proc/self/mountinfo; each is reached without following a symlink and
+ * without crossing another mount (openat2 RESOLVE_NO_SYMLINKS |
+ * RESOLVE_NO_XDEV | RESOLVE_BENEATH from dir), and detached by its fd path
+ * (MNT_DETACH takes the mounts inside it along).  Returns how many were
+ * detached, or -1 with e for one that could not be. */
+int dsl_unmount_under(const char *dir, struct dsl_err *e);
+
 #endif

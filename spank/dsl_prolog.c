@@ -13,7 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsl_cgroup.h"
 #include "dsl_fusemount.h"
+#include "dsl_net.h"
 #include "dsl_lookup.h"
 #include "dsl_roles.h"
 #include "dsl_spawn.h"
@@ -38,7 +40,9 @@ struct prolog_ctx {
 	int have_refs;
 	struct dsl_roles roles;
 	int have_roles;
-	char tracker_url[600];
+	char tracker_url[DSL_CONFIG_TRACKER_CANDIDATES][600];   /* "" unused */
+	char *cgroup;               /* the job's daemons' cgroup; NULL none */
+	int user_fault;             /* a daemon said the user's input is at fault */
 	struct dsl_err *warn;       /* one note for slurmd's log, not fatal */
 	double roles_s;             /* host list pass and peers' names (seconds) */
 };
@@ -49,6 +53,7 @@ static void prolog_ctx_free(struct prolog_ctx *x)
 		dsl_lookup_free(x->refs, x->sets->n);
 	if (x->have_roles)
 		dsl_roles_free(&x->roles);
+	free(x->cgroup);
 }
 
 /* mkdir (existing is fine), then hand it to the job's user.  Through an fd
@@ -170,6 +175,56 @@ static char *tracker_path(const struct dsl_config *c)
  * few enough that a seeder is handed to O(1) nodes (trk_store.c). */
 #define DSL_TRACKER_NUMWANT 32
 
+/* The helper's progress lines ("phase: set", "phase: node", see
+ * helper/dsh_daemon.h) out of its message; last gets the last phase. */
+static void strip_phases(char *msg, char *last, size_t len)
+{
+	static const char tag[] = "phase: ";
+	char *p;
+
+	last[0] = '\0';
+	while ((p = strstr(msg, tag))) {
+		char *w = p + strlen(tag), *end = w + strcspn(w, " ");
+
+		snprintf(last, len, "%.*s", (int)(end - w), w);
+		if (*end == ' ')
+			end++;
+		memmove(p, end, strlen(end) + 1);
+	}
+	/* "...: phase: set" leaves "...: " behind */
+	for (size_t n = strlen(msg); n && (msg[n - 1] == ' ' || msg[n - 1] == ':'); n--)
+		msg[n - 1] = '\0';
+}
+
+/* A daemon as the job's user, in the job's cgroup.  The user's fault: exit
+ * status DSL_EXIT_USER_FAULT, or no "ready" within ready_timeout while the
+ * helper was still loading the set (too large or too slow to load). */
+static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pass_fd,
+		      int spec_fd, struct dsl_err *e)
+{
+	int code = -1;
+	struct dsl_spawn sp = {
+		.path = argv[0], .argv = argv, .uid = x->job->uid, .gid = x->job->gid,
+		.user = x->job->user, .home = x->job->home, .cwd = cwd, .pass_fd = pass_fd,
+		.spec_fd = spec_fd,
+		.timeout = x->c->ready_timeout, .cgroup = x->cgroup, .exit_code = &code,
+	};
+	int rc = dsl_spawn_run(&sp, e);
+	char last[16];
+
+	if (rc == 0)
+		return 0;
+	strip_phases(e->msg, last, sizeof(last));
+	if (code == DSL_EXIT_USER_FAULT) {
+		x->user_fault = 1;
+	} else if (code == -1 && !strcmp(last, "set") && strstr(e->msg, "not ready after")) {
+		x->user_fault = 1;
+		dsl_err_prefix(e, "the set is too large or too slow to load within ready_timeout=%d s",
+			       x->c->ready_timeout);
+	}
+	return rc;
+}
+
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 {
 	const struct dsl_config *c = x->c;
@@ -177,14 +232,24 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *dir = dsl_path_join(jobrun, DSL_JOB_TRACKER_DIR);
 	struct dsl_argv a = { 0 };
-	int rc;
-	struct dsl_spawn sp = { 0 };
+	int rc, ports[DSL_CONFIG_TRACKER_CANDIDATES];
+	/* Another process may listen on the job's port (a user squatting it,
+	 * or another job's tracker): the first free of the candidates every
+	 * helper is given (tracker_url). */
+	int port = dsl_net_first_free_port(ports, dsl_config_tracker_ports(c, job->id, ports));
+
+	if (port < 0) {
+		dsl_err_set(e, "every tracker port of the job is in use");
+		free(dir);
+		free(jobrun);
+		return -1;
+	}
 
 	dsl_argv_add(&a, tracker_path(c));
 	dsl_argv_add(&a, dsl_strdup("--listen"));
 	dsl_argv_add(&a, dsl_strdup("0.0.0.0"));
 	dsl_argv_add(&a, dsl_strdup("--port"));
-	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_config_tracker_port(c, job->id)));
+	dsl_argv_add(&a, dsl_xasprintf("%d", port));
 	/* Steady state within the tracker's budget (dsl_spec.h). */
 	dsl_argv_add(&a, dsl_strdup("--interval"));
 	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_spec_announce_interval_s((long)x->roles.nnodes)));
@@ -203,19 +268,8 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	dsl_argv_add(&a, dsl_strdup("--log-file"));
 	dsl_argv_add(&a, dsl_path_join(dir, "tracker.log"));
 	rc = dir_for_user(dir, job, 0755, e);
-	if (rc == 0) {
-		sp.path = a.v[0];
-		sp.argv = a.v;
-		sp.uid = job->uid;
-		sp.gid = job->gid;
-		sp.user = job->user;
-		sp.home = job->home;
-		sp.cwd = dir;
-		sp.pass_fd = -1;
-		sp.spec_fd = -1;
-		sp.timeout = c->ready_timeout;
-		rc = dsl_spawn_run(&sp, e);
-	}
+	if (rc == 0)
+		rc = run_daemon(x, a.v, dir, -1, -1, e);
 	dsl_argv_free(&a);
 	free(dir);
 	free(jobrun);
@@ -274,8 +328,9 @@ static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const c
 	s->port = port;
 	s->port_min = c->peer_port_min;
 	s->port_max = c->peer_port_max;
-	if (x->tracker_url[0])
-		s->trackers[s->ntrackers++] = dsl_strdup(x->tracker_url);
+	for (int k = 0; k < DSL_CONFIG_TRACKER_CANDIDATES && s->ntrackers < DSL_SPEC_MAX_TRACKERS; k++)
+		if (x->tracker_url[k][0])
+			s->trackers[s->ntrackers++] = dsl_strdup(x->tracker_url[k]);
 	spec_peers(x, port, s);
 	s->read_timeout = c->read_timeout;
 	s->ready_timeout = c->ready_timeout;
@@ -314,7 +369,6 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	const struct dsl_config *c = x->c;
 	const struct dsl_job *job = x->job;
 	struct dsl_argv a = { 0 };
-	struct dsl_spawn sp = { 0 };
 	struct dsl_spec spec;
 	int rc = -1, spec_fd;
 
@@ -326,17 +380,7 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 	dsl_argv_add(&a, dsl_path_join(c->libexec_dir, "dsl-helper"));
 	dsl_argv_add(&a, dsl_strdup("--spec-fd"));
 	dsl_argv_add(&a, dsl_strdup("4"));
-	sp.path = a.v[0];
-	sp.argv = a.v;
-	sp.uid = job->uid;
-	sp.gid = job->gid;
-	sp.user = job->user;
-	sp.home = job->home;
-	sp.cwd = run;
-	sp.pass_fd = fuse_fd;
-	sp.spec_fd = spec_fd;
-	sp.timeout = c->ready_timeout;
-	rc = dsl_spawn_run(&sp, e);
+	rc = run_daemon(x, a.v, run, fuse_fd, spec_fd, e);
 	close(spec_fd);
 	dsl_argv_free(&a);
 	return rc;
@@ -365,8 +409,11 @@ static int start_set(struct prolog_ctx *x, size_t i, struct dsl_err *e)
 	if (c->cache_policy == DSL_CACHE_KEEP ? dir_for_user(cache_parent, job, 0700, e) < 0
 					      : root_dir(cache_parent, e) < 0)
 		goto out;
-	if (dir_for_user(cache, job, 0700, e) < 0)
+	if (dir_for_user(cache, job, 0700, e) < 0) {
+		/* keep: something the user put at the cache path. */
+		x->user_fault = c->cache_policy == DSL_CACHE_KEEP;
 		goto out;
+	}
 	fd = mount_lower(x, name, lower, empty, e);
 	if (fd < 0)
 		goto out;
@@ -397,15 +444,19 @@ out:
 static void tracker_url(struct prolog_ctx *x)
 {
 	char addr[64];
+	int ports[DSL_CONFIG_TRACKER_CANDIDATES], n;
 
-	x->tracker_url[0] = '\0';
+	memset(x->tracker_url, 0, sizeof(x->tracker_url));
 	if (strcmp(x->c->tracker, "job")) {
-		snprintf(x->tracker_url, sizeof(x->tracker_url), "%s", x->c->tracker);
+		snprintf(x->tracker_url[0], sizeof(x->tracker_url[0]), "%s", x->c->tracker);
 		return;
 	}
-	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) == 0)
-		snprintf(x->tracker_url, sizeof(x->tracker_url), "http://%s:%d/announce",
-			 addr, dsl_config_tracker_port(x->c, x->job->id));
+	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) < 0)
+		return;
+	n = dsl_config_tracker_ports(x->c, x->job->id, ports);
+	for (int k = 0; k < n; k++)
+		snprintf(x->tracker_url[k], sizeof(x->tracker_url[k]), "http://%s:%d/announce",
+			 addr, ports[k]);
 }
 
 
@@ -458,20 +509,22 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 				      struct dsl_err *e)
 {
 	struct prolog_ctx x = { .c = c, .job = job, .sets = sets, .warn = warn };
-	struct dsl_lookup l;
+	enum dsl_lookup_fault fault;
 	enum dsl_prolog_result r = DSL_PROLOG_FAULT;
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
-	int user_mistake = 0;
 	double t0 = now_s(), ready_s;
 
-	if (root_dir(jobrun, e) < 0)
+	if (dsl_config_check_root_dirs(c, e) < 0 || root_dir(jobrun, e) < 0)
 		goto out;
-	dsl_lookup_init(&l, c, job->home);
-	if (dsl_lookup_sets(&l, sets, x.refs, &user_mistake, e) < 0) {
-		r = user_mistake ? user_error(&x, e) : DSL_PROLOG_FAULT;
+	if (dsl_lookup_sets_as_user(c, job->uid, job->gid, job->user, job->home, sets, x.refs,
+				    &fault, e) < 0) {
+		r = fault == DSL_LOOKUP_USER ? user_error(&x, e) : DSL_PROLOG_FAULT;
 		goto out;
 	}
 	x.have_refs = 1;
+	x.cgroup = dsl_cgroup_job_path(job->self, job->id);
+	if (x.cgroup && dsl_cgroup_create(x.cgroup, c->daemon_memory, e) < 0)
+		goto out;
 	x.roles_s = now_s();
 	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders, 0,
 			      &x.roles, e) < 0)
@@ -487,9 +540,15 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	if (!strcmp(c->tracker, "job") && x.roles.is_tracker && start_tracker(&x, warn) < 0)
 		/* Not fatal: every helper has its direct peers (dsl_roles.h). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
+	x.user_fault = 0;   /* only the sets' daemons decide whose fault a failure is */
 	for (size_t i = 0; i < sets->n; i++)
-		if (start_set(&x, i, e) < 0)
+		if (start_set(&x, i, e) < 0) {
+			/* The set's files, the user's directories, a busy port:
+			 * the job fails, the node stays. */
+			if (x.user_fault)
+				r = user_error(&x, e);
 			goto out;
+		}
 	ready_s = now_s() - t0;
 	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
 	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0

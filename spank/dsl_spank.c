@@ -171,7 +171,14 @@ DSL_EXPORT int slurm_spank_job_prolog(spank_t sp, int ac, char **av)
 		dsl_prolog_record_error(&c, job.id, e.msg, NULL);
 		return 0;
 	}
-	switch (dsl_prolog_run(&c, &job, &s, &warn, &e)) {
+	rc = dsl_prolog_run(&c, &job, &s, &warn, &e);
+	{
+		long kids, self = dsl_peak_kib(&kids);
+
+		slurm_info("dsl: job %lu on %s: prolog done, peak memory %ld KiB (children %ld KiB)",
+			   job.id, job.self, self, kids);
+	}
+	switch (rc) {
 	case DSL_PROLOG_OK:
 		if (warn.msg[0])
 			slurm_info("dsl: job %lu on %s: %s", job.id, job.self, warn.msg);

@@ -1,6 +1,8 @@
 /* dsl_spawn.c - fork, drop privileges, exec, wait for the ready exit. */
 #define _GNU_SOURCE
 #include "dsl_spawn.h"
+#include "dsl_cgroup.h"
+#include "dsl_util.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,6 +23,21 @@ static void child_fail(const char *what, const char *obj)
 {
 	dprintf(2, "%s %s: %s\n", what, obj, strerror(errno));
 	_exit(127);
+}
+
+int dsl_spawn_drop_privileges(uid_t uid, gid_t gid, const char *user)
+{
+	if (uid == 0)
+		return 0;
+	if (initgroups(user, gid) < 0 || setgid(gid) < 0 || setuid(uid) < 0) {
+		dprintf(2, "cannot become %s: %s\n", user, strerror(errno));
+		return -1;
+	}
+	if (setuid(0) == 0) {
+		dprintf(2, "privileges could not be dropped\n");
+		return -1;
+	}
+	return 0;
 }
 
 /* In the child only: never returns. */
@@ -49,18 +66,12 @@ static void child_exec(const struct dsl_spawn *s, int err_fd)
 	close_range(spec >= 0 ? 5 : pass >= 0 ? 4 : 3, ~0U, 0);
 	/* Own session: slurmd kills the prolog's process group when it returns. */
 	setsid();
-	if (s->uid != 0) {
-		if (initgroups(s->user, s->gid) < 0)
-			child_fail("initgroups", s->user);
-		if (setgid(s->gid) < 0)
-			child_fail("setgid", s->user);
-		if (setuid(s->uid) < 0)
-			child_fail("setuid", s->user);
-		if (setuid(0) == 0) {
-			dprintf(2, "privileges could not be dropped\n");
-			_exit(126);
-		}
-	}
+	/* Into the job's cgroup while still root: the epilog finds the daemon
+	 * and everything it forks there, not through a file the user writes. */
+	if (s->cgroup && dsl_cgroup_join(s->cgroup, getpid()) < 0)
+		child_fail("cannot join the cgroup", s->cgroup);
+	if (dsl_spawn_drop_privileges(s->uid, s->gid, s->user) < 0)
+		_exit(126);
 	if (s->cwd && chdir(s->cwd) < 0)
 		child_fail("chdir", s->cwd);
 	snprintf(home, sizeof(home), "HOME=%s", s->home ? s->home : "/");
@@ -138,11 +149,13 @@ static const char *base(const char *p)
 static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
 		  struct dsl_err *e)
 {
+	if (s->exit_code)
+		*s->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
 		out[--len] = '\0';
-	for (size_t i = 0; i < len; i++)
-		if (out[i] == '\n')
-			out[i] = ' ';
+	/* It ends up in slurmd's log and in a file the user reads: one line,
+	 * printable characters only. */
+	dsl_printable_inplace(out);
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	if (WIFEXITED(status))
@@ -162,6 +175,8 @@ int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e)
 	long deadline = now_ms() + s->timeout * 1000L;
 	pid_t pid, w = 0;
 
+	if (s->exit_code)
+		*s->exit_code = -1;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		dsl_err_set(e, "pipe: %s", strerror(errno));
 		return -1;

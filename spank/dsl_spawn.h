@@ -24,6 +24,8 @@ struct dsl_spawn {
 	int pass_fd;             /* becomes fd 3 in the child; -1 none */
 	int spec_fd;             /* becomes fd 4 (the job spec); -1 none */
 	int timeout;             /* seconds */
+	const char *cgroup;      /* joined before exec (dsl_cgroup.h); NULL none */
+	int *exit_code;          /* out: the exit status, -1 killed/not run */
 };
 
 /* A command line that grows as needed: nothing added is ever dropped. */
@@ -34,6 +36,9 @@ struct dsl_argv {
 /* Takes ownership of s. */
 void dsl_argv_add(struct dsl_argv *a, char *s);
 void dsl_argv_free(struct dsl_argv *a);
+/* In a forked child: supplementary groups, gid, uid of the user, for good
+ * (checked).  0, or -1 with errno and a reason on fd 2. */
+int dsl_spawn_drop_privileges(uid_t uid, gid_t gid, const char *user);
 
 /* 0 when the program exited 0 in time; else -1 with e saying why, including
  * the program's stderr. */

@@ -9,9 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include <signal.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+
+#include "dsl_asuser.h"
+#include "dsl_cgroup.h"
 #include "dsl_epilog.h"
+#include "dsl_fusemount.h"
 #include "dsl_job.h"
 #include "dsl_jobstats.h"
 #include "dsl_prolog.h"
@@ -116,6 +125,20 @@ START_TEST(paths_and_ports)
 	ck_assert_int_ge(dsl_config_tracker_port(&c, 1234), c.tracker_port_min);
 	ck_assert_int_le(dsl_config_tracker_port(&c, 1234), c.tracker_port_max);
 	ck_assert_int_ne(dsl_config_peer_port(&c, 1234, 0), dsl_config_peer_port(&c, 1234, 1));
+	/* Tracker candidates: the job's port first, all distinct, in range. */
+	{
+		int t[DSL_CONFIG_TRACKER_CANDIDATES];
+		int n = dsl_config_tracker_ports(&c, 1234, t);
+
+		ck_assert_int_eq(n, DSL_CONFIG_TRACKER_CANDIDATES);
+		ck_assert_int_eq(t[0], dsl_config_tracker_port(&c, 1234));
+		for (int k = 0; k < n; k++) {
+			ck_assert_int_ge(t[k], c.tracker_port_min);
+			ck_assert_int_le(t[k], c.tracker_port_max);
+			for (int l = 0; l < k; l++)
+				ck_assert_int_ne(t[k], t[l]);
+		}
+	}
 	/* No id distance collides systematically (JOBID mod range did for every
 	 * 125th job): over 2000 jobs, a job and the one 125 later share a port
 	 * about twice (chance: 1/1000), never for most of them. */
@@ -204,6 +227,211 @@ START_TEST(prolog_removed_set_is_users_mistake)
 }
 END_TEST
 
+/* The system registry cannot be opened: the node's fault (drain), not the
+ * user's; the user's registry unusable: searched as absent. */
+START_TEST(prolog_system_registry_missing_is_node_fault)
+{
+	struct dsl_config c;
+	struct dsl_job job = { .id = 79, .uid = getuid(), .gid = getgid(),
+			       .nodelist = "n1", .self = "n1" };
+	struct dsl_setlist s;
+	struct dsl_err e = { "" }, warn = { "" };
+	char tmp[64], *reg;
+
+	temp_config(&c, tmp);
+	snprintf(job.user, sizeof(job.user), "nobody");
+	snprintf(job.home, sizeof(job.home), "%s", tmp);
+	snprintf(c.user_registry, sizeof(c.user_registry), "~/no-such-registry");
+	ck_assert_int_eq(dsl_setlist_parse_names("x", &s, &e), 0);
+	/* user registry missing, system registry empty: the user's mistake */
+	ck_assert_int_eq(dsl_prolog_run(&c, &job, &s, &warn, &e), DSL_PROLOG_USER_ERROR);
+	ck_assert_msg(strstr(e.msg, "unknown set 'x'"), "%s", e.msg);
+	reg = dsl_path_join(tmp, "reg");
+	ck_assert_int_eq(rmdir(reg), 0);
+	ck_assert_int_eq(dsl_prolog_run(&c, &job, &s, &warn, &e), DSL_PROLOG_FAULT);
+	ck_assert_msg(strstr(e.msg, "system registry") && strstr(e.msg, "No such file"), "%s",
+		      e.msg);
+	ck_assert_int_eq(dsl_epilog_run(&c, &job, NULL, &e), 0);
+	free(reg);
+	rm_tree(tmp);
+}
+END_TEST
+
+/* dsl_asuser: what the child says comes back; a child that hangs, says
+ * too much or dies is stopped and reported, in bounded time. */
+static int say_hello(void *arg, int fd)
+{
+	(void)arg;
+	dprintf(fd, "hello %d\n", (int)getuid());
+	return 5;
+}
+
+static int hang(void *arg, int fd)
+{
+	(void)arg;
+	close(fd);
+	sleep(30);
+	return 0;
+}
+
+static int chatter(void *arg, int fd)
+{
+	char buf[4096];
+
+	(void)arg;
+	memset(buf, 'x', sizeof(buf));
+	for (int i = 0; i < 64; i++)
+		if (write(fd, buf, sizeof(buf)) < 0)
+			break;
+	return 0;
+}
+
+static int crash(void *arg, int fd)
+{
+	(void)arg;
+	(void)fd;
+	raise(SIGKILL);
+	return 0;
+}
+
+START_TEST(asuser_bounded)
+{
+	struct dsl_asuser a = { getuid(), getgid(), "nobody", 2000, 1024 };
+	struct dsl_err e = { "" };
+	char *out = NULL;
+	int code = -1;
+	time_t t0;
+
+	ck_assert_int_eq(dsl_asuser_call(&a, say_hello, NULL, &out, &code, &e), 0);
+	ck_assert_int_eq(code, 5);
+	ck_assert_msg(!strncmp(out, "hello ", 6), "%s", out);
+	free(out);
+	t0 = time(NULL);
+	ck_assert_int_eq(dsl_asuser_call(&a, hang, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not done after 2 s"), "%s", e.msg);
+	ck_assert_msg(time(NULL) - t0 <= 4, "took %ld s", (long)(time(NULL) - t0));
+	ck_assert_int_eq(dsl_asuser_call(&a, chatter, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "more than 1024 bytes"), "%s", e.msg);
+	ck_assert_int_eq(dsl_asuser_call(&a, crash, NULL, &out, &code, &e), -1);
+	ck_assert_msg(strstr(e.msg, "killed by signal 9"), "%s", e.msg);
+}
+END_TEST
+
+/* dsl_cgroup: a process that left its parent (a daemon) is found through
+ * the cgroup alone, killed even when stopped, and the cgroup removed. */
+START_TEST(cgroup_finds_and_kills)
+{
+	char node[64], *cg;
+	struct dsl_err e = { "" };
+	int status;
+	pid_t pid;
+
+	snprintf(node, sizeof(node), "unit-test-%d", (int)getpid());
+	cg = dsl_cgroup_job_path(node, 7);
+	if (!cg || geteuid() != 0 || dsl_cgroup_create(cg, 64ULL << 20, &e) < 0) {
+		free(cg);
+		return;   /* no cgroup hierarchy to write here */
+	}
+	pid = fork();
+	if (pid == 0) {
+		if (dsl_cgroup_join(cg, getpid()) < 0)
+			_exit(1);
+		raise(SIGSTOP);
+		sleep(60);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, WUNTRACED), pid);
+	ck_assert_msg(WIFSTOPPED(status), "the child did not join the cgroup");
+	{
+		/* the memory limit is in force for it (v1: the memory twin) */
+		char *mem = strstr(cg, "/pids/") ? dsl_xasprintf("/sys/fs/cgroup/memory%s/memory.limit_in_bytes",
+							      cg + strlen("/sys/fs/cgroup/pids"))
+						 : dsl_path_join(cg, "memory.max");
+		char *text = dsl_xasprintf("grep -qx 67108864 %s", mem);
+
+		ck_assert_msg(system(text) == 0, "%s is not 64 MiB", mem);
+		free(text);
+		free(mem);
+	}
+	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 1);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFSIGNALED(status));
+	ck_assert_int_eq(access(cg, F_OK), -1);
+	/* gone already: fine */
+	ck_assert_int_eq(dsl_cgroup_kill_remove(cg, 300, &e), 0);
+	*strrchr(cg, '/') = '\0';
+	rmdir(cg);
+	if (strstr(cg, "/pids/")) {
+		char *twin = dsl_xasprintf("/sys/fs/cgroup/memory%s", cg + strlen("/sys/fs/cgroup/pids"));
+
+		ck_assert_int_eq(rmdir(twin), 0);   /* the job's twin went with the job */
+		free(twin);
+	}
+	free(cg);
+}
+END_TEST
+
+static int mounted(const char *path)
+{
+	char *cmd = dsl_xasprintf("grep -q ' %s ' /proc/self/mountinfo", path);
+	int rc = system(cmd) == 0;
+
+	free(cmd);
+	return rc;
+}
+
+/* Mounts a user left in the job's directories (nested, behind a directory
+ * root may not enter, a name with a space) are all detached; one outside
+ * the directory stays; nothing is followed through a link. */
+START_TEST(unmount_under_detaches_user_mounts)
+{
+	char tmp[] = "/tmp/dsl-umount-XXXXXX";
+	char *job, *a, *ab, *sp, *closed, *cm, *outside, *link;
+
+	/* A private mount namespace of this test process (CK_FORK). */
+	if (geteuid() != 0 || unshare(CLONE_NEWNS) < 0 ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return;
+	ck_assert_ptr_nonnull(mkdtemp(tmp));
+	job = dsl_path_join(tmp, "job");
+	a = dsl_path_join(job, "a");
+	ab = dsl_path_join(a, "b");
+	sp = dsl_path_join(job, "with space");
+	closed = dsl_path_join(job, "closed");
+	cm = dsl_path_join(closed, "m");
+	outside = dsl_path_join(tmp, "outside");
+	link = dsl_path_join(job, "link");
+	ck_assert_int_eq(dsl_mkdir_p(a, 0755, NULL), 0);
+	ck_assert_int_eq(mkdir(sp, 0755), 0);
+	ck_assert_int_eq(mkdir(closed, 0755), 0);
+	ck_assert_int_eq(mkdir(cm, 0755), 0);
+	ck_assert_int_eq(mkdir(outside, 0755), 0);
+	ck_assert_int_eq(mount("t", a, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mkdir(ab, 0755), 0);
+	ck_assert_int_eq(mount("t", ab, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mount("t", sp, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(mount("t", cm, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(chmod(closed, 0), 0);
+	ck_assert_int_eq(mount("t", outside, "tmpfs", 0, NULL), 0);
+	ck_assert_int_eq(symlink(outside, link), 0);
+	ck_assert_int_eq(dsl_unmount_under(job, NULL), 3);   /* a (with b), "with space", m */
+	ck_assert(!mounted(a) && !mounted(ab) && !mounted(cm));
+	ck_assert_msg(mounted(outside), "a mount outside the job's directory was detached");
+	ck_assert_int_eq(dsl_unmount_under(job, NULL), 0);
+	umount2(outside, MNT_DETACH);
+	chmod(closed, 0755);
+	ck_assert_int_eq(dsl_rm_rf(tmp, NULL), 0);
+	free(job);
+	free(a);
+	free(ab);
+	free(sp);
+	free(closed);
+	free(cm);
+	free(outside);
+	free(link);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -216,7 +444,8 @@ static void put(const char *dir, const char *name, const char *text)
 }
 
 struct notes {
-	int n;
+	int n;             /* set lines */
+	int done;          /* "epilog done, peak memory" lines */
 	char last[1024];
 };
 
@@ -224,6 +453,10 @@ static void note_fn(void *arg, const char *line)
 {
 	struct notes *nt = arg;
 
+	if (strstr(line, ": epilog done, peak memory ")) {
+		nt->done++;
+		return;
+	}
 	nt->n++;
 	snprintf(nt->last, sizeof(nt->last), "%s", line);
 }
@@ -234,7 +467,7 @@ START_TEST(epilog_logs_one_line_per_set)
 	struct dsl_job job = { .id = 78, .uid = getuid(), .gid = getgid(),
 			       .nodelist = "n[1-2]", .self = "n2" };
 	struct dsl_err e = { "" };
-	struct notes nt = { 0, "" };
+	struct notes nt = { 0, 0, "" };
 	struct dsl_epilog_note note = { note_fn, &nt };
 	char tmp[64], *run, *view, *line, *f;
 
@@ -281,6 +514,8 @@ START_TEST(epilog_logs_one_line_per_set)
 	ck_assert_int_eq(access(run, F_OK), -1);
 	ck_assert_int_eq(dsl_epilog_run(&c, &job, &note, &e), 0);
 	ck_assert_int_eq(nt.n, 1);
+	/* its peak memory once for the job, not again when nothing was left */
+	ck_assert_int_eq(nt.done, 1);
 	free(f);
 	free(view);
 	free(run);
@@ -322,6 +557,10 @@ int main(void)
 	tcase_add_test(tc, paths_and_ports);
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
+	tcase_add_test(tc, prolog_system_registry_missing_is_node_fault);
+	tcase_add_test(tc, asuser_bounded);
+	tcase_add_test(tc, cgroup_finds_and_kills);
+	tcase_add_test(tc, unmount_under_detaches_user_mounts);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);

@@ -48,6 +48,13 @@ START_TEST(good_values)
 	ck_assert_int_eq(dsl_config_set_arg(&c, "user_registry=~/sets", &e), 0);
 	ck_assert_int_eq(dsl_config_user_registry(&c, "/home/u", buf, sizeof(buf)), 0);
 	ck_assert_str_eq(buf, "/home/u/sets");
+	ck_assert_uint_eq(c.daemon_memory, 0);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "daemon_memory=512M", &e), 0);
+	ck_assert_uint_eq(c.daemon_memory, 512ULL << 20);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "daemon_memory=1048576", &e), 0);
+	ck_assert_uint_eq(c.daemon_memory, 1048576);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "daemon_memory=2T", &e), 0);
+	ck_assert_uint_eq(c.daemon_memory, 2ULL << 40);
 }
 END_TEST
 
@@ -69,6 +76,10 @@ START_TEST(bad_values)
 	/* "~/" is only for the per-user registry: root's paths are absolute */
 	expect_bad("registry=~/sets", "registry: '~/sets' is not an absolute path");
 	expect_bad("run=~/run", "run: '~/run' is not an absolute path");
+	expect_bad("daemon_memory=lots", "daemon_memory: 'lots' is not a size");
+	expect_bad("daemon_memory=-1G", "daemon_memory: '-1G' is not a size");
+	expect_bad("daemon_memory=4GB", "daemon_memory: '4GB' is not a size");
+	expect_bad("daemon_memory=99999999999T", "daemon_memory: '99999999999T' is too large");
 }
 END_TEST
 
