@@ -367,10 +367,9 @@ static int start_helper(struct prolog_ctx *x, size_t i, int fuse_fd, const char 
 			const char *run, const char *cache, struct dsl_err *e)
 {
 	const struct dsl_config *c = x->c;
-	const struct dsl_job *job = x->job;
 	struct dsl_argv a = { 0 };
 	struct dsl_spec spec;
-	int rc = -1, spec_fd;
+	int rc, spec_fd;
 
 	build_spec(x, i, view, run, cache, &spec);
 	spec_fd = write_spec(x, i, &spec, e);
