@@ -137,16 +137,16 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
+	/* A seeder keeps the set's pack of small files there (dsl_torrent.h). */
+	a->save_path = dsl_path_join(o->cache, a->desc.infohash);
+	if (dsl_mkdir_p(a->save_path, 0700, e) != 0)
+		return -1;
+	so.save_path = a->save_path;
 	if (o->seed) {
 		if (seed_sources(a, e) != 0)
 			return -1;
 		so.seed_root = a->desc.source_root;
 		so.seed_sources = (const char *const *)a->seed_sources;
-	} else {
-		a->save_path = dsl_path_join(o->cache, a->desc.infohash);
-		if (dsl_mkdir_p(a->save_path, 0700, e) != 0)
-			return -1;
-		so.save_path = a->save_path;
 	}
 	a->ses = dsl_session_start(&so, e);
 	return a->ses ? 0 : -1;

@@ -90,7 +90,7 @@ static void answer(struct dsh_reads *r, fuse_req_t req, size_t node, size_t size
 	}
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = fd;
-	buf.buf[0].pos = off;
+	buf.buf[0].pos = (off_t)f->data_offset + off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
@@ -108,6 +108,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	struct dsh_file *f = &r->tree->files[i];
 	uint32_t ps = r->tree->desc->piece_size;
 	struct dsh_wait *w;
+	uint64_t at;
 	int first, end;
 
 	__atomic_add_fetch(&r->nreads, 1, __ATOMIC_RELAXED);
@@ -117,8 +118,10 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	}
 	if ((uint64_t)off + size > nd->size)
 		size = (size_t)(nd->size - (uint64_t)off);
-	first = f->first_piece + (int)((uint64_t)off / ps);
-	end = f->first_piece + (int)(((uint64_t)off + size - 1) / ps) + 1;
+	/* first_piece holds the file's first byte, data_offset % ps into it */
+	at = f->data_offset % ps + (uint64_t)off;
+	first = f->first_piece + (int)(at / ps);
+	end = f->first_piece + (int)((at + size - 1) / ps) + 1;
 	if (end > f->end_piece)
 		end = f->end_piece;
 	if (!all_here(r, first, end)) {

@@ -76,6 +76,7 @@ static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
 	f->mtime = meta->files[m].mtime;
 	f->first_piece = meta->files[m].first_piece;
 	f->end_piece = meta->files[m].end_piece;
+	f->data_offset = meta->files[m].data_offset;
 	if (ses)
 		f->data_path = dsl_session_file_path(ses, m);
 	return 0;

@@ -17,6 +17,8 @@ struct dsh_file {
 	int first_piece;       /* pieces [first_piece, end_piece) hold the bytes */
 	int end_piece;
 	char *data_path;       /* where the bytes are on this node */
+	uint64_t data_offset;  /* where they start there (small files share
+				  the set's pack, dsl_torrent.h) */
 	int fd;                /* opened on first read; -1 until then */
 	int64_t mtime;         /* from the torrent; 0: the set's creation time */
 };
