@@ -96,6 +96,11 @@ static int load_set(struct dsh_app *a, struct dsl_err *e)
 			    a->meta.piece_size, a->desc.piece_size);
 		return -1;
 	}
+	/* Every file of the description in the torrent, before anything
+	 * starts (a set published by an older dsl create may not be). */
+	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, NULL, e) != 0)
+		return -1;
+	dsh_tree_free(&a->tree);
 	return 0;
 }
 
@@ -257,8 +262,9 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	/* Threads started from here on inherit the mask: only main gets
 	 * SIGTERM, so it wakes from the FUSE loop. */
 	block_term_signals(SIG_BLOCK);
-	if (dsl_mkdir_p(o->run_dir, 0700, e) != 0 || load_set(a, e) != 0 ||
-	    resolve_peers(a, e) != 0)
+	if (load_set(a, e) != 0)
+		return -2;
+	if (dsl_mkdir_p(o->run_dir, 0700, e) != 0 || resolve_peers(a, e) != 0)
 		return -1;
 	a->ctl_path = dsl_path_join(o->run_dir, "ctl.sock");
 	a->status_path = dsl_path_join(o->run_dir, "status.json");

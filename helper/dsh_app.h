@@ -40,7 +40,8 @@ struct dsh_app {
 };
 
 /* Everything up to "mounted and ready"; on error the message is in e and
- * dsh_app_stop cleans what was started. */
+ * dsh_app_stop cleans what was started.  -2: the set itself (description,
+ * torrent, the two not matching) cannot be served; -1: anything else. */
 int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
 		  struct dsl_err *e);
 /* Serve until SIGTERM/SIGINT or "stop". */

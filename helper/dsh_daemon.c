@@ -10,8 +10,10 @@
 #include <unistd.h>
 
 #include "dsh_daemon.h"
+#include "dsl_err.h"
 
 #define DSH_READY "ready\n"
+#define DSH_USER_MARK '\001'   /* first byte of a report: exit DSL_EXIT_USER */
 
 static void parent_wait(int rfd, pid_t child)
 {
@@ -30,6 +32,11 @@ static void parent_wait(int rfd, pid_t child)
 	buf[n] = '\0';
 	if (strcmp(buf, DSH_READY) == 0)
 		_exit(0);
+	if (n >= 2 && buf[0] == DSH_USER_MARK) {
+		/* the child's input, not this node, is at fault */
+		fputs(buf + 1, stderr);
+		_exit(DSL_EXIT_USER);
+	}
 	if (n == 0) {
 		/* The child died without a word: say how. */
 		if (waitpid(child, &status, 0) == child && WIFSIGNALED(status))

@@ -69,17 +69,19 @@ static int serve(const struct dsh_opts *o)
 	}
 	dsl_log_init(&log, "dsl-helper", lf);
 	log.timestamps = 1;
-	if (dsh_app_start(&app, o, &log, &e) != 0) {
-		char *msg = dsl_xasprintf("dsl-helper: %s\n", e.msg);
+	rc = dsh_app_start(&app, o, &log, &e);
+	if (rc != 0) {
+		/* -2: the set cannot be served (dsh_app.h): the user's fault */
+		char *msg = dsl_xasprintf("%sdsl-helper: %s\n", rc == -2 ? "\001" : "", e.msg);
 
 		dsl_error(&log, "%s", e.msg);
 		if (ready_fd >= 0)
 			dsh_daemon_report(ready_fd, msg);
 		else
-			fputs(lf == stderr ? "" : msg, stderr);
+			fputs(lf == stderr ? "" : msg + (rc == -2), stderr);
 		free(msg);
 		dsh_app_stop(&app);
-		rc = 1;
+		rc = rc == -2 ? DSL_EXIT_USER : 1;
 	} else {
 		dsh_daemon_report(ready_fd, NULL);
 		rc = dsh_app_run(&app) == 0 ? 0 : 1;

@@ -14,6 +14,11 @@ extern "C" {
 
 #define DSL_ERR_MAX 1024
 
+/* Exit status of a daemon (dsl-helper) whose input is the user's and cannot
+ * be used: the set's description or torrent is broken or does not match.
+ * The plugin fails the job with the message and never drains the node. */
+#define DSL_EXIT_USER 3
+
 struct dsl_err {
 	char msg[DSL_ERR_MAX];
 };

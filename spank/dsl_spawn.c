@@ -126,7 +126,7 @@ static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
 	else
 		dsl_err_set(e, "%s killed by signal %d%s%s", base(s->path),
 			    WTERMSIG(status), len ? ": " : "", out);
-	return -1;
+	return WIFEXITED(status) && WEXITSTATUS(status) == DSL_EXIT_USER ? -2 : -1;
 }
 
 int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e)

@@ -26,7 +26,7 @@ struct dsl_spawn {
 };
 
 /* 0 when the program exited 0 in time; else -1 with e saying why, including
- * the program's stderr. */
+ * the program's stderr; -2 when it exited DSL_EXIT_USER (the user's input). */
 int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e);
 
 /* TERM, wait up to timeout_ms, then KILL; only if pid runs as uid (a pid

@@ -39,9 +39,9 @@ A="--torrent $DSH_TORRENT --mount $DSH_TMP/v --cache $DSH_TMP/c --run-dir $DSH_T
 mkdir -p "$DSH_TMP/v"
 expect_err 2 "missing option --desc" $A
 expect_err 2 "--port 0: expected a port" --desc "$DSH_DESC" $A --port 0
-expect_err 1 "/nonexistent.json" --desc /nonexistent.json $A
+expect_err 3 "/nonexistent.json" --desc /nonexistent.json $A
 printf 'not bencode' > "$DSH_TMP/bad.torrent"
-expect_err 1 "bad.torrent: not a valid torrent" --desc "$DSH_DESC" --torrent "$DSH_TMP/bad.torrent" \
+expect_err 3 "bad.torrent: not a valid torrent" --desc "$DSH_DESC" --torrent "$DSH_TMP/bad.torrent" \
 	--mount "$DSH_TMP/v" --cache "$DSH_TMP/c" --run-dir "$DSH_TMP/r"
 expect_err 1 "peer \"nohost.invalid:1\"\|--peer nohost.invalid:1: cannot resolve" --desc "$DSH_DESC" $A --peer nohost.invalid:1
 expect_err 1 "cannot connect" --ctl "$DSH_TMP/nowhere" status
