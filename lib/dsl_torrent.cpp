@@ -269,8 +269,8 @@ std::string set_path(const lt::torrent_info &ti, lt::file_index_t i, bool escape
  * can be called that), back to back in path order.  What is left on the
  * wire is at most one partial block per file of DSL_PACK_MAX bytes or more
  * (at most 1/16 of it) and one for the pack.  The info dictionary lists the
- * packed files (DSL_PACK_KEY: name, offset, size, mtime, SHA-256), so the
- * list is covered by the info-hash.  dsl create and dsl verify build the
+ * packed files (DSL_PACK_KEY: name, offset, size, mtime, v2 root of the
+ * file alone), so the list is covered by the info-hash.  dsl create and dsl verify build the
  * pack in a temporary directory to hash it; a seeder builds it in its cache
  * from the sources, once, before it serves anything. */
 #define DSL_PACK_MAX (256 * 1024)
@@ -285,12 +285,31 @@ struct pack_item {
 	lt::sha256_hash sha;
 };
 
+/* The v2 "pieces root" of a file from its 16 KiB blocks' SHA-256 (BEP 52:
+ * zero leaves up to a power of two), the same whatever the piece size, so
+ * a packed file's hash compares with an unpacked file's merkle root. */
+lt::sha256_hash file_root(std::vector<lt::sha256_hash> level)
+{
+	size_t n = 1;
+	while (n < level.size())
+		n *= 2;
+	level.resize(n);   /* zero: padding */
+	while (level.size() > 1) {
+		for (size_t k = 0; k < level.size() / 2; k++)
+			level[k] = lt::hasher256(level[2 * k]).update(level[2 * k + 1]).final();
+		level.resize(level.size() / 2);
+	}
+	return level[0];
+}
+
 /* Copies one item's source into the pack at its offset, hashing it. */
 int pack_one(pack_item &it, int out, const std::string &dst, std::vector<char> &buf,
 	     std::string &why)
 {
 	int in = open(it.source.c_str(), O_RDONLY | O_CLOEXEC);
+	std::vector<lt::sha256_hash> leaves;
 	lt::hasher256 h;
+	size_t in_block = 0;
 	uint64_t got = 0;
 	ssize_t n = 0;
 	if (in < 0) {
@@ -302,7 +321,16 @@ int pack_one(pack_item &it, int out, const std::string &dst, std::vector<char> &
 			got += (uint64_t)n;   /* grew since it was listed */
 			break;
 		}
-		h.update(buf.data(), (int)n);
+		for (ssize_t k = 0; k < n;) {
+			size_t take = std::min<size_t>((size_t)(n - k), 16384 - in_block);
+			h.update(buf.data() + k, (int)take);
+			k += (ssize_t)take;
+			if ((in_block += take) == 16384) {
+				leaves.push_back(h.final());
+				h.reset();
+				in_block = 0;
+			}
+		}
 		if (pwrite(out, buf.data(), (size_t)n, (off_t)(it.offset + got)) != n) {
 			why = dst + ": cannot write: " + strerror(errno);
 			close(in);
@@ -316,7 +344,9 @@ int pack_one(pack_item &it, int out, const std::string &dst, std::vector<char> &
 			" (expected " + std::to_string(it.size) + " bytes)";
 		return 1;
 	}
-	it.sha = h.final();
+	if (in_block)
+		leaves.push_back(h.final());
+	it.sha = file_root(std::move(leaves));
 	return 0;
 }
 

@@ -34,8 +34,8 @@ struct dsl_tfile {
 	uint64_t offset;      /* offset of the file in the torrent's byte space */
 	int64_t mtime;        /* the source's modification time (0 if absent):
 				 Python checks .pyc files against it */
-	int packed;           /* travels in the set's pack (small files): root
-				 is then the SHA-256 of its bytes */
+	int packed;           /* travels in the set's pack (small files); root
+				 is its own v2 root all the same */
 	int data_file;        /* torrent file index that holds its bytes */
 	uint64_t data_offset; /* where they start in that file (0 unless packed) */
 };

@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
 """shapes.py - set trees of every shape, generated from a seed, and checks.
 
-  shapes.py gen SEED COUNT DIR [PIECE]   make COUNT sets DIR/000..; prints one
-                                         line per set: NAME KIND FILES BYTES
+  shapes.py gen SEED COUNT DIR [PIECE [BUNDLE]]
+                                         make COUNT sets DIR/000.. (BUNDLE trees
+                                         in each set whose shape allows); one
+                                         line per set: NAME KINDS FILES BYTES
   shapes.py tiny N DIR                   N files of 2-8 bytes in 50 directories
                                          (the wire-cost case; 100000 for the big one)
   shapes.py check SRC VIEW...            every entry of SRC in every VIEW: type,
@@ -120,15 +122,30 @@ def set_bytes(root):
     return nfiles, total
 
 
-def gen(seed, count, out, piece):
+TOP_ONLY = ['single', 'single-deep']   # shapes that must be a whole set
+
+
+def gen(seed, count, out, piece, bundle):
+    """COUNT sets; a set of a shape that may sit below the top holds BUNDLE
+    trees (subdirectories t0..), so one swarm run serves many trees."""
     rng = random.Random(seed)
     os.makedirs(out, exist_ok=True)
+    trees = 0
     for i in range(count):
         kind = KINDS[i % len(KINDS)] if i < len(KINDS) else rng.choice(KINDS)
         root = os.path.join(os.fsencode(out), b'%03d' % i)
-        make_set(root, kind, rng, piece)
+        if kind in TOP_ONLY or bundle <= 1:
+            make_set(root, kind, rng, piece)
+            kinds = [kind]
+        else:
+            os.makedirs(root)
+            kinds = [kind] + [rng.choice(KINDS[2:]) for _ in range(bundle - 1)]
+            for k, kd in enumerate(kinds):
+                make_set(os.path.join(root, b't%d' % k), kd, rng, piece)
+        trees += len(kinds)
         n, b = set_bytes(root)
-        print('%03d %s %d %d' % (i, kind, n, b))
+        print('%03d %s %d %d' % (i, '+'.join(kinds), n, b))
+    return trees
 
 
 def tiny(n, out):
@@ -179,7 +196,9 @@ def check(src, views):
 
 def main(a):
     if a[0] == 'gen':
-        gen(int(a[1]), int(a[2]), a[3], int(a[4]) if len(a) > 4 else 262144)
+        trees = gen(int(a[1]), int(a[2]), a[3], int(a[4]) if len(a) > 4 else 262144,
+                    int(a[5]) if len(a) > 5 else 1)
+        print('trees %d' % trees, file=sys.stderr)
     elif a[0] == 'tiny':
         tiny(int(a[1]), a[2])
     elif a[0] == 'check':
