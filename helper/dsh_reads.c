@@ -54,7 +54,7 @@ static int all_here(struct dsh_reads *r, int first, int end)
 /* The file's fd, opened once; a race opens twice and closes the loser. */
 static int file_fd(struct dsh_reads *r, struct dsh_file *f)
 {
-	int fd = __atomic_load_n(&f->fd, __ATOMIC_ACQUIRE);
+	int fd = __atomic_load_n(f->fdp, __ATOMIC_ACQUIRE);
 	int expected = -1;
 
 	if (fd >= 0)
@@ -64,7 +64,7 @@ static int file_fd(struct dsh_reads *r, struct dsh_file *f)
 		dsl_error(r->log, "%s: cannot open: %m", f->data_path);
 		return -1;
 	}
-	if (!__atomic_compare_exchange_n(&f->fd, &expected, fd, 0, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(f->fdp, &expected, fd, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		close(fd);
 		fd = expected;
