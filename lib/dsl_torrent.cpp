@@ -165,6 +165,10 @@ int check_piece_size(uint32_t ps, struct dsl_err *e)
 #define DSL_NAMES_KEY "x-dsl-names"
 #define DSL_NAMES_ESCAPED "pct"
 #define DSL_MAX_TNAME 240   /* libtorrent cuts path parts from 240 bytes on */
+/* libtorrent reads a v2 file tree at most ~94 directories deep (bencode
+ * nesting); below this depth the rest of a path is one part, its '/'
+ * escaped, so deep trees are served too. */
+#define DSL_MAX_TDEPTH 90
 
 /* Length of the UTF-8 sequence at s that libtorrent keeps as it is, 0 if
  * it would change it (invalid, overlong, surrogate, C1 control, or one of
@@ -198,11 +202,12 @@ std::string tname_encode(const std::string &path, bool *escaped)
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = reinterpret_cast<const unsigned char *>(path.data());
 	size_t n = path.size(), part = 0;
+	int depth = 0;
 	std::string out;
 
 	for (size_t i = 0; i < n;) {
 		size_t k = s[i] >= 0x80 ? utf8_kept(s + i, n - i) : 0;
-		if (s[i] == '/') {
+		if (s[i] == '/' && ++depth < DSL_MAX_TDEPTH) {
 			out += '/';
 			part = out.size();
 			i++;
@@ -211,7 +216,7 @@ std::string tname_encode(const std::string &path, bool *escaped)
 		if (k) {
 			out.append(path, i, k);
 			i += k;
-		} else if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '%' || s[i] == '\\') {
+		} else if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '%' || s[i] == '\\' || s[i] == '/') {
 			out += '%';
 			out += hex[s[i] >> 4];
 			out += hex[s[i] & 15];
@@ -605,10 +610,11 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 	for (size_t i = 0; i < nfiles; i++) {
 		std::string tname = tname_encode(files[i].path, &escaped);
 		if (tname.empty()) {
-			dsl_err_set(e, "%s: a part of this name is too long for a torrent "
-				    "(%d bytes at most, counting each byte other than "
-				    "printable ASCII and valid UTF-8 as 3); rename it",
-				    files[i].source, DSL_MAX_TNAME - 1);
+			dsl_err_set(e, "%s: name too long for a torrent: a part of it (or "
+				    "all of it below %d directories) may have %d bytes, "
+				    "each byte other than printable ASCII and valid "
+				    "UTF-8 counting 3; rename it", files[i].source,
+				    DSL_MAX_TDEPTH, DSL_MAX_TNAME - 1);
 			return -1;
 		}
 		std::string rel = std::string(name) + "/" + tname;

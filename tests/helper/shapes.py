@@ -86,10 +86,11 @@ def make_set(root, kind, rng, piece):
         write(os.path.join(d, odd_name(rng)), rng.randint(1, 100), rng)
     elif kind == 'deep':
         d = root
-        for i in range(rng.randint(20, 60)):
+        for i in range(rng.randint(20, 120)):
             d = os.path.join(d, b'd%d' % (i % 7))
         os.makedirs(d)
         write(os.path.join(d, b'leaf.py'), rng.randint(1, 2000), rng)
+        write(os.path.join(d, b'leaf.so'), rng.choice([256 * 1024, 300000]), rng)
         write(os.path.join(root, b'top'), rng.randint(1, 2000), rng)
     else:  # mix
         dirs = [root]
