@@ -16,6 +16,7 @@
 #include "dsl_jobstats.h"
 #include "dsl_prolog.h"
 #include "dsl_setlist.h"
+#include "dsl_spawn.h"
 #include "dsl_submit.h"
 #include "dsl_task_env.h"
 #include "dsl_util.h"
@@ -179,6 +180,33 @@ START_TEST(prolog_removed_set_is_users_mistake)
 }
 END_TEST
 
+/* A daemon that exits DSL_EXIT_USER (the helper: the set cannot be served)
+ * is the user's fault (-2, no drain); any other failure is the node's. */
+static int spawn_exit(int code, struct dsl_err *e)
+{
+	char arg[64];
+	char *argv[] = { "/bin/sh", "-c", arg, NULL };
+	struct dsl_spawn sp = { .path = "/bin/sh", .argv = argv, .uid = getuid(),
+				.gid = getgid(), .user = "root", .home = "/", .cwd = "/",
+				.pass_fd = -1, .timeout = 10 };
+
+	snprintf(arg, sizeof(arg), "echo 'dsl-helper: why' >&2; exit %d", code);
+	return dsl_spawn_run(&sp, e);
+}
+
+START_TEST(spawn_user_fault)
+{
+	struct dsl_err e = { "" };
+
+	if (getuid() != 0)
+		return;   /* dsl_spawn drops privileges: root only */
+	ck_assert_int_eq(spawn_exit(0, &e), 0);
+	ck_assert_int_eq(spawn_exit(DSL_EXIT_USER, &e), -2);
+	ck_assert_msg(strstr(e.msg, "dsl-helper: why"), "%s", e.msg);
+	ck_assert_int_eq(spawn_exit(1, &e), -1);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -297,6 +325,7 @@ int main(void)
 	tcase_add_test(tc, paths_and_ports);
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
+	tcase_add_test(tc, spawn_user_fault);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
