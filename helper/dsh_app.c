@@ -98,6 +98,11 @@ static int load_set(struct dsh_app *a, struct dsl_err *e)
 			    a->meta.piece_size, a->desc.piece_size);
 		return -1;
 	}
+	/* Every file of the description in the torrent, before anything
+	 * starts (a set published by an older dsl create may not be). */
+	if (dsh_tree_build(&a->tree, &a->desc, &a->meta, NULL, e) != 0)
+		return -1;
+	dsh_tree_free(&a->tree);
 	return 0;
 }
 
@@ -165,16 +170,16 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
+	/* A seeder keeps the set's pack of small files there (dsl_torrent.h). */
+	a->save_path = dsl_path_join(o->cache, a->desc.infohash);
+	if (dsl_mkdir_p(a->save_path, 0700, e) != 0 || cache_entry_ok(a->save_path, e) != 0)
+		return -1;
+	so.save_path = a->save_path;
 	if (o->seed) {
 		if (seed_sources(a, e) != 0)
 			return -1;
 		so.seed_root = a->desc.source_root;
 		so.seed_sources = (const char *const *)a->seed_sources;
-	} else {
-		a->save_path = dsl_path_join(o->cache, a->desc.infohash);
-		if (dsl_mkdir_p(a->save_path, 0700, e) != 0 || cache_entry_ok(a->save_path, e) != 0)
-			return -1;
-		so.save_path = a->save_path;
 	}
 	a->user_fault = 0;
 	a->ses = dsl_session_start(&so, e);

@@ -9,6 +9,8 @@
  * fds 0-2 at /dev/null or at log_path.  -1 if the fork fails. */
 int dsh_daemon_detach(const char *log_path);
 /* Child: report readiness (msg NULL) or an error, then close the pipe.
+ * An error message starting with DSH_REPORT_USER makes the parent exit
+ * DSL_EXIT_USER_FAULT (the user's input, not the node, is at fault).
  * fd -1 (foreground) is a no-op. */
 void dsh_daemon_report(int fd, const char *msg);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "dsh_app.h"
@@ -44,6 +45,19 @@ static FILE *open_log(const struct dsh_opts *o, char **path_out)
 	return f;
 }
 
+/* The view keeps a file's fd from its first read on (files of 256 KiB and
+ * more have one each; small ones share the pack's): a set of thousands of
+ * such files needs more than the usual soft limit of 1024. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static int serve(const struct dsh_opts *o)
 {
 	struct dsl_err e;
@@ -57,6 +71,7 @@ static int serve(const struct dsh_opts *o)
 		fprintf(stderr, "dsl-helper: %s\n", e.msg);
 		return 1;
 	}
+	raise_fd_limit();
 	lf = open_log(o, &log_path);
 	if (!lf)
 		return 1;

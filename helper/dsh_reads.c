@@ -57,7 +57,7 @@ static int all_here(struct dsh_reads *r, int first, int end)
 /* The file's fd, opened once; a race opens twice and closes the loser. */
 static int file_fd(struct dsh_reads *r, struct dsh_file *f)
 {
-	int fd = __atomic_load_n(&f->fd, __ATOMIC_ACQUIRE);
+	int fd = __atomic_load_n(f->fdp, __ATOMIC_ACQUIRE);
 	int expected = -1;
 
 	if (fd >= 0)
@@ -67,7 +67,7 @@ static int file_fd(struct dsh_reads *r, struct dsh_file *f)
 		dsl_error(r->log, "%s: cannot open: %m", f->data_path);
 		return -1;
 	}
-	if (!__atomic_compare_exchange_n(&f->fd, &expected, fd, 0, __ATOMIC_ACQ_REL,
+	if (!__atomic_compare_exchange_n(f->fdp, &expected, fd, 0, __ATOMIC_ACQ_REL,
 					 __ATOMIC_ACQUIRE)) {
 		close(fd);
 		fd = expected;
@@ -93,7 +93,7 @@ static void answer(struct dsh_reads *r, fuse_req_t req, size_t node, size_t size
 	}
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
 	buf.buf[0].fd = fd;
-	buf.buf[0].pos = off;
+	buf.buf[0].pos = (off_t)f->data_offset + off;
 	fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
 
@@ -151,6 +151,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	struct dsh_file *f = &r->tree->files[i];
 	uint32_t ps = r->tree->desc->piece_size;
 	struct dsh_wait *w;
+	uint64_t at;
 	int first, end;
 
 	__atomic_add_fetch(&r->nreads, 1, __ATOMIC_RELAXED);
@@ -160,8 +161,10 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	}
 	if ((uint64_t)off + size > nd->size)
 		size = (size_t)(nd->size - (uint64_t)off);
-	first = f->first_piece + (int)((uint64_t)off / ps);
-	end = f->first_piece + (int)(((uint64_t)off + size - 1) / ps) + 1;
+	/* first_piece holds the file's first byte, data_offset % ps into it */
+	at = f->data_offset % ps + (uint64_t)off;
+	first = f->first_piece + (int)(at / ps);
+	end = f->first_piece + (int)((at + size - 1) / ps) + 1;
 	if (end > f->end_piece)
 		end = f->end_piece;
 	if (r->seeding) {

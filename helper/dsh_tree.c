@@ -61,6 +61,7 @@ static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
 	long m = meta ? dsl_tmeta_find(meta, nd->path) : -1;
 
 	f->fd = -1;
+	f->fdp = meta && m >= 0 && meta->files[m].packed ? &t->pack_fd : &f->fd;
 	if (m < 0) {
 		if (nd->size == 0 || !meta)
 			return 0;  /* empty files may have no torrent entry */
@@ -76,6 +77,7 @@ static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
 	f->mtime = meta->files[m].mtime;
 	f->first_piece = meta->files[m].first_piece;
 	f->end_piece = meta->files[m].end_piece;
+	f->data_offset = meta->files[m].data_offset;
 	if (ses)
 		f->data_path = dsl_session_file_path(ses, m);
 	return 0;
@@ -91,6 +93,7 @@ int dsh_tree_build(struct dsh_tree *t, const struct dsl_desc *d,
 	t->uid = getuid();
 	t->gid = getgid();
 	t->mtime = d->created;
+	t->pack_fd = -1;
 	t->parent = dsl_xcalloc(t->n + 1, sizeof(size_t));
 	t->dirs = dsl_xcalloc(t->n + 1, sizeof(struct dsh_dir));
 	t->files = dsl_xcalloc(t->n + 1, sizeof(struct dsh_file));
@@ -113,6 +116,8 @@ void dsh_tree_free(struct dsh_tree *t)
 		if (t->files[i].fd >= 0)
 			close(t->files[i].fd);
 	}
+	if (t->pack_fd >= 0)
+		close(t->pack_fd);
 	free(t->dirs);
 	free(t->files);
 	free(t->parent);

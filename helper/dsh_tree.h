@@ -17,7 +17,11 @@ struct dsh_file {
 	int first_piece;       /* pieces [first_piece, end_piece) hold the bytes */
 	int end_piece;
 	char *data_path;       /* where the bytes are on this node */
+	uint64_t data_offset;  /* where they start there (small files share
+				  the set's pack, dsl_torrent.h) */
 	int fd;                /* opened on first read; -1 until then */
+	int *fdp;              /* &fd, or the tree's pack_fd for packed files:
+				  one fd for all of them, not one per file */
 	int64_t mtime;         /* from the torrent; 0: the set's creation time */
 };
 
@@ -35,6 +39,7 @@ struct dsh_tree {
 	uid_t uid;
 	gid_t gid;
 	int64_t mtime;
+	int pack_fd;                    /* the pack, opened on first read */
 };
 
 /* Maps every regular file to its pieces and its data path via the session

@@ -9,6 +9,8 @@ extern "C" {
 }
 
 #include <libtorrent/alert_types.hpp>
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/entry.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/hex.hpp>
@@ -103,6 +105,20 @@ public:
 	/* relpath = NAME/a/b; makes the directories on the way. */
 	int add(const std::string &relpath, const char *source, struct dsl_err *e)
 	{
+		if (add_dirs(relpath, e) != 0)
+			return -1;
+		std::string link = root_ + "/" + relpath;
+		if (symlink(source, link.c_str()) != 0) {
+			dsl_err_set(e, "%s: cannot link to %s: %s", link.c_str(),
+				    source, strerror(errno));
+			return -1;
+		}
+		made_.emplace_back(link, false);
+		return 0;
+	}
+
+	int add_dirs(const std::string &relpath, struct dsl_err *e)
+	{
 		size_t pos = 0;
 		while ((pos = relpath.find('/', pos)) != std::string::npos) {
 			std::string dir = root_ + "/" + relpath.substr(0, pos);
@@ -114,13 +130,16 @@ public:
 			}
 			pos++;
 		}
-		std::string link = root_ + "/" + relpath;
-		if (symlink(source, link.c_str()) != 0) {
-			dsl_err_set(e, "%s: cannot link to %s: %s", link.c_str(),
-				    source, strerror(errno));
+		return 0;
+	}
+
+	/* relpath = NAME/FILE: a regular file the caller writes at *path. */
+	int add_file(const std::string &relpath, std::string *path, struct dsl_err *e)
+	{
+		if (add_dirs(relpath, e) != 0)
 			return -1;
-		}
-		made_.emplace_back(link, false);
+		*path = root_ + "/" + relpath;
+		made_.emplace_back(*path, false);
 		return 0;
 	}
 
@@ -138,33 +157,313 @@ int check_piece_size(uint32_t ps, struct dsl_err *e)
 	return 0;
 }
 
-/* Fill meta from a loaded torrent: files sorted by path, pad files left out,
- * the "NAME/" prefix stripped. */
-void fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m)
+/* ---- file names in the torrent ------------------------------------------
+ * A Linux file name may hold any byte but '/' and NUL; libtorrent, loading
+ * a torrent, rewrites names (control characters and invalid UTF-8 become
+ * '_', '\\' and direction marks vanish, parts of 240 bytes and more are
+ * cut).  So the torrent carries each name escaped (%XX for every byte
+ * libtorrent would touch, and for '%' itself) and the set's own names stay
+ * in the description.  A torrent that needed escaping says so in its info
+ * dictionary (DSL_NAMES_KEY, part of the info-hash); older torrents are
+ * read as they are.  A name still too long once escaped is refused. */
+#define DSL_NAMES_KEY "x-dsl-names"
+#define DSL_NAMES_ESCAPED "pct"
+#define DSL_MAX_TNAME 240   /* libtorrent cuts path parts from 240 bytes on */
+/* libtorrent reads a v2 file tree at most ~94 directories deep (bencode
+ * nesting); below this depth the rest of a path is one part, its '/'
+ * escaped, so deep trees are served too. */
+#define DSL_MAX_TDEPTH 90
+
+/* Length of the UTF-8 sequence at s that libtorrent keeps as it is, 0 if
+ * it would change it (invalid, overlong, surrogate, C1 control, or one of
+ * the direction marks it drops). */
+size_t utf8_kept(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len;
+
+	if (s[0] < 0xc2 || s[0] > 0xf4)
+		return 0;
+	len = s[0] < 0xe0 ? 2 : s[0] < 0xf0 ? 3 : 4;
+	if (len > n)
+		return 0;
+	cp = s[0] & (0x7f >> len);
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp < 0xa0 ||
+	    cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e))
+		return 0;
+	return len;
+}
+
+/* The torrent's name for a set path; "" when a part is too long. */
+std::string tname_encode(const std::string &path, bool *escaped)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *s = reinterpret_cast<const unsigned char *>(path.data());
+	size_t n = path.size(), part = 0;
+	int depth = 0;
+	std::string out;
+
+	for (size_t i = 0; i < n;) {
+		size_t k = s[i] >= 0x80 ? utf8_kept(s + i, n - i) : 0;
+		if (s[i] == '/' && ++depth < DSL_MAX_TDEPTH) {
+			out += '/';
+			part = out.size();
+			i++;
+			continue;
+		}
+		if (k) {
+			out.append(path, i, k);
+			i += k;
+		} else if (s[i] < 0x20 || s[i] >= 0x7f || s[i] == '%' || s[i] == '\\' || s[i] == '/') {
+			out += '%';
+			out += hex[s[i] >> 4];
+			out += hex[s[i] & 15];
+			*escaped = true;
+			i++;
+		} else {
+			out += (char)s[i++];
+		}
+		if (out.size() - part >= DSL_MAX_TNAME)
+			return std::string();
+	}
+	return out;
+}
+
+std::string tname_decode(const std::string &t)
+{
+	std::string out;
+	for (size_t i = 0; i < t.size(); i++) {
+		if (t[i] == '%' && i + 2 < t.size() && isxdigit((unsigned char)t[i + 1]) &&
+		    isxdigit((unsigned char)t[i + 2])) {
+			out += (char)std::stoi(t.substr(i + 1, 2), nullptr, 16);
+			i += 2;
+		} else {
+			out += t[i];
+		}
+	}
+	return out;
+}
+
+bool names_escaped(const lt::torrent_info &ti)
+{
+	lt::span<char const> info = ti.info_section();
+	lt::error_code ec;
+	lt::bdecode_node n = lt::bdecode(info, ec);
+	return !ec && n.type() == lt::bdecode_node::dict_t &&
+		n.dict_find_string_value(DSL_NAMES_KEY) == DSL_NAMES_ESCAPED;
+}
+
+/* The set path of file i: its torrent path without "NAME/", unescaped. */
+std::string set_path(const lt::torrent_info &ti, lt::file_index_t i, bool escaped)
+{
+	std::string p = ti.files().file_path(i);
+	std::string prefix = ti.name() + "/";
+	if (p.compare(0, prefix.size(), prefix) == 0)
+		p = p.substr(prefix.size());
+	return escaped ? tname_decode(p) : p;
+}
+
+/* ---- the pack ------------------------------------------------------------
+ * v2 torrents start every file on a piece boundary, and libtorrent asks for
+ * whole 16 KiB blocks: a file of a few bytes cost a 16 KiB block on every
+ * node's wire (measured: 17 KB per file for 3,000 files of 2-8 bytes).  So
+ * every file under DSL_PACK_MAX bytes travels inside one torrent file, the
+ * pack (DSL_PACK_NAME: '%' is escaped in every set name, so no set file
+ * can be called that), back to back in path order.  What is left on the
+ * wire is at most one partial block per file of DSL_PACK_MAX bytes or more
+ * (at most 1/16 of it) and one for the pack.  The info dictionary lists the
+ * packed files (DSL_PACK_KEY: name, offset, size, mtime, v2 root of the
+ * file alone), so the list is covered by the info-hash.  dsl create and dsl verify build the
+ * pack in a temporary directory to hash it; a seeder builds it in its cache
+ * from the sources, once, before it serves anything. */
+#define DSL_PACK_MAX (256 * 1024)
+#define DSL_PACK_NAME "%pack"
+#define DSL_PACK_KEY "x-dsl-pack"
+
+struct pack_item {
+	std::string tname;     /* escaped name in the torrent */
+	std::string source;
+	uint64_t size, offset;
+	int64_t mtime;
+	lt::sha256_hash sha;
+};
+
+/* The v2 "pieces root" of a file from its 16 KiB blocks' SHA-256 (BEP 52:
+ * zero leaves up to a power of two), the same whatever the piece size, so
+ * a packed file's hash compares with an unpacked file's merkle root. */
+lt::sha256_hash file_root(std::vector<lt::sha256_hash> level)
+{
+	size_t n = 1;
+	while (n < level.size())
+		n *= 2;
+	level.resize(n);   /* zero: padding */
+	while (level.size() > 1) {
+		for (size_t k = 0; k < level.size() / 2; k++)
+			level[k] = lt::hasher256(level[2 * k]).update(level[2 * k + 1]).final();
+		level.resize(level.size() / 2);
+	}
+	return level[0];
+}
+
+/* Copies one item's source into the pack at its offset, hashing it. */
+int pack_one(pack_item &it, int out, const std::string &dst, std::vector<char> &buf,
+	     std::string &why)
+{
+	int in = open(it.source.c_str(), O_RDONLY | O_CLOEXEC);
+	std::vector<lt::sha256_hash> leaves;
+	lt::hasher256 h;
+	size_t in_block = 0;
+	uint64_t got = 0;
+	ssize_t n = 0;
+	if (in < 0) {
+		why = it.source + ": cannot read: " + strerror(errno);
+		return 1;
+	}
+	while ((n = read(in, buf.data(), buf.size())) > 0) {
+		if (got + (uint64_t)n > it.size) {
+			got += (uint64_t)n;   /* grew since it was listed */
+			break;
+		}
+		for (ssize_t k = 0; k < n;) {
+			size_t take = std::min<size_t>((size_t)(n - k), 16384 - in_block);
+			h.update(buf.data() + k, (int)take);
+			k += (ssize_t)take;
+			if ((in_block += take) == 16384) {
+				leaves.push_back(h.final());
+				h.reset();
+				in_block = 0;
+			}
+		}
+		if (pwrite(out, buf.data(), (size_t)n, (off_t)(it.offset + got)) != n) {
+			why = dst + ": cannot write: " + strerror(errno);
+			close(in);
+			return -1;
+		}
+		got += (uint64_t)n;
+	}
+	close(in);
+	if (n < 0 || got != it.size) {
+		why = it.source + ": " + (n < 0 ? strerror(errno) : "size changed") +
+			" (expected " + std::to_string(it.size) + " bytes)";
+		return 1;
+	}
+	if (in_block)
+		leaves.push_back(h.final());
+	it.sha = file_root(std::move(leaves));
+	return 0;
+}
+
+/* Writes the items' sources into dst at their offsets, filling each
+ * item's SHA-256.  A source that cannot be read fails the whole pack, or,
+ * with bad given, is listed there and left as zeros.  Writing dst must
+ * work either way. */
+int build_pack(std::vector<pack_item> &items, const std::string &dst,
+	       std::vector<std::string> *bad, struct dsl_err *e)
+{
+	int out = open(dst.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	std::vector<char> buf(1 << 16);
+	uint64_t end = 0;
+	std::string why;
+	if (out < 0) {
+		dsl_err_set(e, "%s: cannot create: %s", dst.c_str(), strerror(errno));
+		return -1;
+	}
+	for (pack_item &it : items) {
+		int rc = pack_one(it, out, dst, buf, why);
+		end = std::max(end, it.offset + it.size);
+		if (rc < 0 || (rc > 0 && !bad)) {
+			dsl_err_set(e, "%s", why.c_str());
+			close(out);
+			return -1;
+		}
+		if (rc > 0)
+			bad->push_back(why);
+	}
+	int rc = ftruncate(out, (off_t)end);
+	if (close(out) != 0 || rc != 0) {
+		dsl_err_set(e, "%s: cannot write: %s", dst.c_str(), strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The packed files of a torrent, from its info dictionary, checked against
+ * the pack's size.  pack: the pack's file index, or -1 if none. */
+int read_pack_index(const lt::torrent_info &ti, lt::file_index_t *pack,
+		    std::vector<pack_item> &items, std::string &why)
+{
+	const lt::file_storage &fs = ti.files();
+	std::string want = ti.name() + "/" DSL_PACK_NAME;
+	*pack = lt::file_index_t(-1);
+	for (lt::file_index_t i : fs.file_range())
+		if (!fs.pad_file_at(i) && (fs.file_path(i) == want ||
+					   fs.file_path(i) == DSL_PACK_NAME))
+			*pack = i;
+	lt::error_code ec;
+	lt::bdecode_node info = lt::bdecode(ti.info_section(), ec);
+	lt::bdecode_node list = ec ? lt::bdecode_node() : info.dict_find_list(DSL_PACK_KEY);
+	if (!list)
+		return static_cast<int>(*pack) < 0 ? 0 : (why = "pack without its index", -1);
+	if (static_cast<int>(*pack) < 0)
+		return why = "pack index without a pack", -1;
+	uint64_t psize = (uint64_t)fs.file_size(*pack);
+	for (int k = 0; k < list.list_size(); k++) {
+		lt::bdecode_node e = list.list_at(k);
+		pack_item it;
+		if (e.type() != lt::bdecode_node::list_t || e.list_size() != 5 ||
+		    e.list_at(4).type() != lt::bdecode_node::string_t ||
+		    e.list_at(4).string_length() != 32)
+			return why = "malformed pack index", -1;
+		it.tname = std::string(e.list_string_value_at(0));
+		it.offset = (uint64_t)e.list_int_value_at(1, -1);
+		it.size = (uint64_t)e.list_int_value_at(2, -1);
+		it.mtime = e.list_int_value_at(3, 0);
+		it.sha = lt::sha256_hash(e.list_at(4).string_ptr());
+		if (it.tname.empty() || it.size == 0 || it.size > psize ||
+		    it.offset > psize - it.size)
+			return why = "pack index entry out of the pack", -1;
+		items.push_back(it);
+	}
+	return 0;
+}
+
+/* Fill meta from a loaded torrent: the set's files (packed ones included,
+ * the pack itself and pad files left out) sorted by path, with the
+ * "NAME/" prefix stripped and names unescaped.  -1 (why set) when the
+ * torrent's pack index does not fit its pack. */
+int fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m, std::string &why)
 {
 	const lt::file_storage &fs = ti.files();
 	std::memset(m, 0, sizeof(*m));
 	lt::sha256_hash ih = ti.info_hashes().v2;
 	hex_of(ih.data(), ih.size(), m->infohash);
-	m->name = xstrdup(ti.name());
 	m->piece_size = (uint32_t)ti.piece_length();
 	m->num_pieces = ti.num_pieces();
 	m->total_size = (uint64_t)ti.total_size();
 
+	lt::file_index_t pack;
+	std::vector<pack_item> packed;
+	if (read_pack_index(ti, &pack, packed, why) != 0)
+		return -1;
+	m->name = xstrdup(ti.name());
 	std::vector<struct dsl_tfile> out;
-	std::string prefix = ti.name() + "/";
+	bool escaped = names_escaped(ti);
 	for (lt::file_index_t i : fs.file_range()) {
-		if (fs.pad_file_at(i))
+		if (fs.pad_file_at(i) || i == pack)
 			continue;
 		struct dsl_tfile f;
 		std::memset(&f, 0, sizeof(f));
-		std::string p = fs.file_path(i);
-		if (p.compare(0, prefix.size(), prefix) == 0)
-			p = p.substr(prefix.size());
-		f.path = xstrdup(p);
+		f.path = xstrdup(set_path(ti, i, escaped));
 		f.size = (uint64_t)fs.file_size(i);
 		f.offset = (uint64_t)fs.file_offset(i);
 		f.mtime = (int64_t)fs.mtime(i);
+		f.data_file = static_cast<int>(i);
 		if (f.size > 0) {
 			lt::sha256_hash r = fs.root(i);
 			hex_of(r.data(), r.size(), f.root);
@@ -177,6 +476,22 @@ void fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m)
 		}
 		out.push_back(f);
 	}
+	for (const pack_item &it : packed) {
+		struct dsl_tfile f;
+		std::memset(&f, 0, sizeof(f));
+		f.path = xstrdup(tname_decode(it.tname));
+		f.size = it.size;
+		f.offset = (uint64_t)fs.file_offset(pack) + it.offset;
+		f.data_offset = it.offset;
+		f.data_file = static_cast<int>(pack);
+		f.mtime = it.mtime;
+		f.packed = 1;
+		hex_of(it.sha.data(), it.sha.size(), f.root);
+		f.first_piece = static_cast<int>(fs.map_file(pack, (std::int64_t)it.offset, 0).piece);
+		f.end_piece = static_cast<int>(
+			fs.map_file(pack, (std::int64_t)(it.offset + it.size - 1), 1).piece) + 1;
+		out.push_back(f);
+	}
 	std::sort(out.begin(), out.end(), [](const dsl_tfile &a, const dsl_tfile &b) {
 		return std::strcmp(a.path, b.path) < 0;
 	});
@@ -186,6 +501,7 @@ void fill_meta(const lt::torrent_info &ti, struct dsl_tmeta *m)
 	if (!m->files)
 		abort();
 	std::copy(out.begin(), out.end(), m->files);
+	return 0;
 }
 
 struct progress_ctx {
@@ -193,6 +509,89 @@ struct progress_ctx {
 	void *arg;
 	int total;
 };
+
+/* Written to a temporary name, synced, renamed: never half a torrent. */
+int write_file(const char *out_path, const std::vector<char> &buf, struct dsl_err *e)
+{
+	std::string tmp = std::string(out_path) + ".tmp";
+	FILE *f = fopen(tmp.c_str(), "wb");
+	if (!f) {
+		dsl_err_set(e, "%s: %s", tmp.c_str(), strerror(errno));
+		return -1;
+	}
+	bool ok = fwrite(buf.data(), 1, buf.size(), f) == buf.size();
+	ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
+	int err = errno;
+	fclose(f);
+	if (!ok || rename(tmp.c_str(), out_path) != 0) {
+		if (ok)
+			err = errno;
+		unlink(tmp.c_str());
+		dsl_err_set(e, "%s: cannot write: %s", out_path, strerror(err));
+		return -1;
+	}
+	return 0;
+}
+
+int load_meta(const std::vector<char> &buf, const char *name, struct dsl_tmeta *m,
+	      struct dsl_err *e)
+{
+	lt::error_code ec;
+	lt::torrent_info ti(buf.data(), (int)buf.size(), ec);
+	if (ec) {
+		/* e.g. a tree deeper than libtorrent reads (100 levels) */
+		dsl_err_set(e, "set %s: libtorrent cannot read the torrent made of it: %s",
+			    name, ec.message().c_str());
+		return -1;
+	}
+	std::string why;
+	if (fill_meta(ti, m, why) != 0) {
+		dsl_err_set(e, "set %s: %s", name, why.c_str());
+		return -1;
+	}
+	return 0;
+}
+
+/* Every input file under its own name in the torrent (m sorted by path). */
+int names_match(const struct dsl_tmeta &m, const struct dsl_tfile_in *files, size_t nfiles,
+		struct dsl_err *e)
+{
+	for (size_t i = 0; i < nfiles; i++)
+		if (dsl_tmeta_find(&m, files[i].path) < 0) {
+			dsl_err_set(e, "%s: libtorrent would not keep this file's name "
+				    "(set path '%s'); rename it", files[i].source, files[i].path);
+			return -1;
+		}
+	if (m.nfiles != nfiles) {
+		dsl_err_set(e, "torrent holds %zu files, the set %zu (names that "
+			    "collide once read by libtorrent?)", m.nfiles, nfiles);
+		return -1;
+	}
+	return 0;
+}
+
+/* Lays the small files out back to back (path order), builds the pack
+ * under the link tree and adds it to the torrent. */
+int add_pack(link_tree &links, const char *name, std::vector<pack_item> &packed,
+	     lt::file_storage &fs, struct dsl_err *e)
+{
+	uint64_t at = 0;
+	if (packed.empty())
+		return 0;
+	std::sort(packed.begin(), packed.end(), [](const pack_item &a, const pack_item &b) {
+		return a.tname < b.tname;
+	});
+	for (pack_item &it : packed) {
+		it.offset = at;
+		at += it.size;
+	}
+	std::string rel = std::string(name) + "/" DSL_PACK_NAME;
+	std::string dst;
+	if (links.add_file(rel, &dst, e) != 0 || build_pack(packed, dst, nullptr, e) != 0)
+		return -1;
+	fs.add_file(rel, (std::int64_t)at, lt::file_flags_t{}, 0);
+	return 0;
+}
 
 int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfiles,
 		uint32_t piece_size, const char *out_path, dsl_hash_progress_fn progress,
@@ -210,8 +609,19 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 		return -1;
 	lt::file_storage fs;
 	uint64_t sum = 0;
+	bool escaped = true;   /* names escaped: always, since the pack */
+	std::vector<pack_item> packed;
 	for (size_t i = 0; i < nfiles; i++) {
-		std::string rel = std::string(name) + "/" + files[i].path;
+		std::string tname = tname_encode(files[i].path, &escaped);
+		if (tname.empty()) {
+			dsl_err_set(e, "%s: name too long for a torrent: a part of it (or "
+				    "all of it below %d directories) may have %d bytes, "
+				    "each byte other than printable ASCII and valid "
+				    "UTF-8 counting 3; rename it", files[i].source,
+				    DSL_MAX_TDEPTH, DSL_MAX_TNAME - 1);
+			return -1;
+		}
+		std::string rel = std::string(name) + "/" + tname;
 		struct stat st;
 		if (stat(files[i].source, &st) != 0) {
 			dsl_err_set(e, "%s: %s", files[i].source, strerror(errno));
@@ -223,17 +633,24 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 				    (unsigned long long)files[i].size);
 			return -1;
 		}
+		sum += files[i].size;
+		if (files[i].size > 0 && files[i].size < DSL_PACK_MAX) {
+			packed.push_back(pack_item{tname, files[i].source, files[i].size, 0,
+						   (int64_t)st.st_mtime, {}});
+			continue;
+		}
 		if (links.add(rel, files[i].source, e) != 0)
 			return -1;
 		fs.add_file(rel, (std::int64_t)files[i].size,
 			    files[i].executable ? lt::file_storage::flag_executable
 						: lt::file_flags_t{}, (std::time_t)st.st_mtime);
-		sum += files[i].size;
 	}
 	if (nfiles == 0 || sum == 0) {
 		dsl_err_set(e, "set %s: no data to share (no files, or all empty)", name);
 		return -1;
 	}
+	if (add_pack(links, name, packed, fs, e) != 0)
+		return -1;
 	/* mtime kept: a view must show the sources' times or Python finds
 	 * every __pycache__ stale and compiles each module again. */
 	lt::create_torrent ct(fs, (int)piece_size,
@@ -251,38 +668,31 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 		dsl_err_set(e, "set %s: hashing failed: %s", name, ec.message().c_str());
 		return -1;
 	}
+	lt::entry gen = ct.generate();
+	gen["info"][DSL_NAMES_KEY] = DSL_NAMES_ESCAPED;
+	if (!packed.empty()) {
+		lt::entry::list_type &index = gen["info"][DSL_PACK_KEY].list();
+		for (const pack_item &it : packed)
+			index.push_back(lt::entry::list_type{
+				lt::entry(it.tname), lt::entry((std::int64_t)it.offset),
+				lt::entry((std::int64_t)it.size), lt::entry((std::int64_t)it.mtime),
+				lt::entry(std::string(it.sha.data(), it.sha.size()))});
+	}
 	std::vector<char> buf;
-	lt::bencode(std::back_inserter(buf), ct.generate());
-	if (out_path) {
-		std::string tmp = std::string(out_path) + ".tmp";
-		FILE *f = fopen(tmp.c_str(), "wb");
-		if (!f) {
-			dsl_err_set(e, "%s: %s", tmp.c_str(), strerror(errno));
-			return -1;
-		}
-		bool ok = fwrite(buf.data(), 1, buf.size(), f) == buf.size();
-		ok = (fflush(f) == 0) && ok && fsync(fileno(f)) == 0;
-		int err = errno;
-		fclose(f);
-		if (!ok || rename(tmp.c_str(), out_path) != 0) {
-			if (ok)
-				err = errno;
-			unlink(tmp.c_str());
-			dsl_err_set(e, "%s: cannot write: %s", out_path, strerror(err));
-			return -1;
-		}
-	}
-	if (meta) {
-		lt::error_code lec;
-		lt::torrent_info ti(buf.data(), (int)buf.size(), lec);
-		if (lec) {
-			dsl_err_set(e, "set %s: generated torrent unreadable: %s", name,
-				    lec.message().c_str());
-			return -1;
-		}
-		fill_meta(ti, meta);
-	}
-	return 0;
+	lt::bencode(std::back_inserter(buf), gen);
+	/* Read back as every node will: what libtorrent makes of each name
+	 * must be the set's name, or the set is refused here, not in a job. */
+	struct dsl_tmeta own;
+	if (load_meta(buf, name, &own, e) != 0)
+		return -1;
+	int rc = names_match(own, files, nfiles, e);
+	if (rc == 0 && out_path)
+		rc = write_file(out_path, buf, e);
+	if (rc == 0 && meta)
+		*meta = own;
+	else
+		dsl_tmeta_free(&own);
+	return rc;
 }
 
 /* Torrents of large sets hold a hash per piece: 64 MiB is plenty. */
@@ -340,9 +750,13 @@ extern "C" int dsl_torrent_load(const char *path, struct dsl_tmeta *meta, struct
 {
 	try {
 		auto ti = load_ti(path, e);
+		std::string why;
 		if (!ti)
 			return -1;
-		fill_meta(*ti, meta);
+		if (fill_meta(*ti, meta, why) != 0) {
+			dsl_err_set(e, "%s: not a valid set torrent: %s", path, why.c_str());
+			return -1;
+		}
 		return 0;
 	} catch (const std::exception &ex) {
 		dsl_err_set(e, "%s: cannot load torrent: %s", path, ex.what());
@@ -527,7 +941,6 @@ struct dsl_session {
 	std::unique_ptr<lt::session> ses;
 	lt::torrent_handle h;
 	std::shared_ptr<const lt::torrent_info> ti;
-	std::vector<lt::file_index_t> order;   /* meta index -> file index */
 	std::vector<std::string> paths;        /* meta index -> path on node */
 	std::vector<std::atomic<uint8_t>> have;
 	std::vector<std::string> sources;      /* seeder: file index -> source */
@@ -603,6 +1016,7 @@ struct dsl_session {
 			complete_at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 			idle.set_int(lt::settings_pack::tick_interval, DSL_IDLE_TICK_MS);
 			ses->apply_settings(idle);
+			update_stats();   /* the counters of a complete node are final */
 		}
 		bool resume = false;
 		{
@@ -846,12 +1260,14 @@ struct dsl_session {
 		return 0;
 	}
 
-	/* Bytes of block b of piece p (the last block of a file is short). */
-	uint64_t block_bytes(lt::piece_index_t p, int b)
+	/* Bytes block b of piece p took on the wire: libtorrent 2.0 asks for
+	 * whole 16 KiB blocks, also for the last block of a file (measured:
+	 * a file of 20,000,000 bytes arrived as 1,221 blocks, 20,004,864
+	 * bytes of payload).  Counting what the wire carried, not the file's
+	 * bytes, keeps from_seeders + from_peers + redundant = received. */
+	uint64_t block_bytes(lt::piece_index_t, int)
 	{
-		int ps = ti->files().piece_size2(p);
-		int left = ps - b * 16384;
-		return (uint64_t)std::max(0, std::min(16384, left));
+		return 16384;
 	}
 
 	/* The peer id says whether a peer is one of the set's seeders (which
@@ -930,22 +1346,68 @@ struct dsl_session {
 
 namespace {
 
+/* Seeder: each file is read where the set's sources are; the pack is
+ * built once in the save path (the node's cache) from the sources of the
+ * packed files.  A source that cannot be read or changed size is logged
+ * and left as zeros: its pieces then fail their check, as a changed
+ * source does anywhere (the user's data, not the node's fault). */
+int seed_files(dsl_session *s, const struct dsl_session_opts *o, const struct dsl_tmeta &m,
+	       lt::file_index_t pack, lt::add_torrent_params &atp, struct dsl_err *e)
+{
+	const lt::file_storage &fs = s->ti->files();
+	std::vector<pack_item> items;
+	std::string pack_path;
+
+	s->sources.resize((size_t)fs.num_files());
+	if (static_cast<int>(pack) >= 0) {
+		if (!o->save_path) {
+			dsl_err_set(e, "session: the set has a pack of small files; a seeder "
+				    "needs a save path (cache) to build it");
+			return -1;
+		}
+		pack_path = std::string(o->save_path) + "/" DSL_PACK_NAME;
+		atp.renamed_files[pack] = pack_path;
+		s->sources[(size_t)static_cast<int>(pack)] = pack_path;
+	}
+	for (size_t k = 0; k < m.nfiles; k++) {
+		const struct dsl_tfile &f = m.files[k];
+		std::string src = o->seed_sources ? o->seed_sources[k]
+			: std::string(o->seed_root) + "/" + f.path;
+		if (f.packed) {
+			items.push_back(pack_item{"", src, f.size, f.data_offset, f.mtime, {}});
+			s->paths.push_back(pack_path);
+			continue;
+		}
+		atp.renamed_files[lt::file_index_t(f.data_file)] = src;
+		s->sources[(size_t)f.data_file] = src;
+		s->paths.push_back(src);
+	}
+	if (items.empty())
+		return 0;
+	std::vector<std::string> bad;
+	if (build_pack(items, pack_path, &bad, e) != 0)
+		return -1;
+	for (const std::string &b : bad)
+		s->log(LOG_ERROR, b + "; its pieces will fail their check");
+	return 0;
+}
+
 int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err *e)
 {
 	s->ti = load_ti(o->torrent_path, e);
 	if (!s->ti)
 		return -1;
 	const lt::file_storage &fs = s->ti->files();
-	std::string prefix = s->ti->name() + "/";
-	std::vector<std::pair<std::string, lt::file_index_t>> files;
-	for (lt::file_index_t i : fs.file_range())
-		if (!fs.pad_file_at(i)) {
-			std::string p = fs.file_path(i);
-			if (p.compare(0, prefix.size(), prefix) == 0)
-				p = p.substr(prefix.size());
-			files.emplace_back(p, i);
-		}
-	std::sort(files.begin(), files.end());
+	std::string why;
+	struct dsl_tmeta m;
+	if (fill_meta(*s->ti, &m, why) != 0) {
+		dsl_err_set(e, "%s: not a valid set torrent: %s", o->torrent_path, why.c_str());
+		return -1;
+	}
+	std::unique_ptr<struct dsl_tmeta, void (*)(struct dsl_tmeta *)> own(&m, dsl_tmeta_free);
+	lt::file_index_t pack;
+	std::vector<pack_item> unused;
+	read_pack_index(*s->ti, &pack, unused, why);
 
 	s->npieces = s->ti->num_pieces();
 	s->have = std::vector<std::atomic<uint8_t>>((size_t)s->npieces);
@@ -967,13 +1429,8 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	if (s->seeding) {
 		atp.save_path = o->seed_root ? o->seed_root : "/";
 		atp.flags |= lt::torrent_flags::seed_mode;
-		s->sources.resize((size_t)fs.num_files());
-		for (size_t k = 0; k < files.size(); k++) {
-			std::string src = o->seed_sources ? o->seed_sources[k]
-				: std::string(o->seed_root) + "/" + files[k].first;
-			atp.renamed_files[files[k].second] = src;
-			s->sources[(size_t)static_cast<int>(files[k].second)] = src;
-		}
+		if (seed_files(s, o, m, pack, atp, e) != 0)
+			return -1;
 	} else {
 		if (!o->save_path) {
 			dsl_err_set(e, "session: neither a save path nor a seed root given");
@@ -986,11 +1443,11 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 			atp.piece_priorities.assign((size_t)s->npieces, lt::low_priority);
 		else if (s->share_end > s->share_first)
 			atp.piece_priorities = s->background(true);
-	}
-	for (size_t k = 0; k < files.size(); k++) {
-		s->order.push_back(files[k].second);
-		s->paths.push_back(s->seeding ? atp.renamed_files[files[k].second]
-			: std::string(o->save_path) + "/" + s->ti->name() + "/" + files[k].first);
+		/* libtorrent's own layout: a torrent of one file at the top
+		 * keeps it at save_path/FILE, not save_path/NAME/FILE. */
+		for (size_t k = 0; k < m.nfiles; k++)
+			s->paths.push_back(fs.file_path(lt::file_index_t(m.files[k].data_file),
+							o->save_path));
 	}
 	for (const char *const *t = o->trackers; t && *t; t++)
 		atp.trackers.push_back(*t);
@@ -1217,7 +1674,9 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 	std::lock_guard<std::mutex> g(s->mu);
 	st->state_checking = s->st.state == lt::torrent_status::checking_files ||
 		s->st.state == lt::torrent_status::checking_resume_data;
-	st->down_bytes = (uint64_t)s->st.total_payload_download;
+	/* received = first copies by sender kind + copies that came twice,
+	 * so the three counters always add up (see block_bytes). */
+	st->down_bytes = 0;
 	st->up_bytes = (uint64_t)s->st.total_payload_upload;
 	st->redundant = (uint64_t)s->st.total_redundant_bytes;
 	st->down_rate = s->st.download_payload_rate;
@@ -1241,6 +1700,7 @@ extern "C" int dsl_session_get_stats(struct dsl_session *s, struct dsl_session_s
 		else
 			st->from_peers += p.down_bytes;
 	}
+	st->down_bytes = st->from_seeds + st->from_peers + st->redundant;
 	return 0;
 }
 

@@ -34,6 +34,10 @@ struct dsl_tfile {
 	uint64_t offset;      /* offset of the file in the torrent's byte space */
 	int64_t mtime;        /* the source's modification time (0 if absent):
 				 Python checks .pyc files against it */
+	int packed;           /* travels in the set's pack (small files); root
+				 is its own v2 root all the same */
+	int data_file;        /* torrent file index that holds its bytes */
+	uint64_t data_offset; /* where they start in that file (0 unless packed) */
 };
 
 struct dsl_tmeta {
@@ -141,8 +145,10 @@ struct dsl_peer_stat {
 struct dsl_session_stats {
 	int done, total;              /* pieces */
 	int state_checking;           /* verifying existing data */
-	uint64_t down_bytes, up_bytes;        /* payload */
-	uint64_t from_seeds, from_peers;      /* payload received, by sender kind */
+	/* Payload as the wire carried it (whole 16 KiB blocks): down_bytes =
+	 * from_seeds + from_peers + redundant, always. */
+	uint64_t down_bytes, up_bytes;
+	uint64_t from_seeds, from_peers;      /* first copies, by sender kind */
 	uint64_t redundant;                   /* payload received twice (end game,
 						 timed-out requests): wasted */
 	int down_rate, up_rate;

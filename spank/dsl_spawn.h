@@ -41,7 +41,8 @@ void dsl_argv_free(struct dsl_argv *a);
 int dsl_spawn_drop_privileges(uid_t uid, gid_t gid, const char *user);
 
 /* 0 when the program exited 0 in time; else -1 with e saying why, including
- * the program's stderr. */
+ * the program's stderr (exit_code: its exit status, DSL_EXIT_USER_FAULT when
+ * the user's input is at fault). */
 int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e);
 
 /* TERM, wait up to timeout_ms, then KILL; only if pid runs as uid (a pid

@@ -25,6 +25,7 @@
 #include "dsl_jobstats.h"
 #include "dsl_prolog.h"
 #include "dsl_setlist.h"
+#include "dsl_spawn.h"
 #include "dsl_submit.h"
 #include "dsl_task_env.h"
 #include "dsl_util.h"
@@ -432,6 +433,39 @@ START_TEST(unmount_under_detaches_user_mounts)
 }
 END_TEST
 
+/* A daemon's exit status reaches the prolog (DSL_EXIT_USER_FAULT: the
+ * user's fault, no drain; any other failure is the node's). */
+static int spawn_exit(int code, int *exit_code, struct dsl_err *e)
+{
+	char arg[64];
+	char *argv[] = { "/bin/sh", "-c", arg, NULL };
+	struct dsl_spawn sp = { .path = "/bin/sh", .argv = argv, .uid = getuid(),
+				.gid = getgid(), .user = "root", .home = "/", .cwd = "/",
+				.pass_fd = -1, .spec_fd = -1, .timeout = 10,
+				.exit_code = exit_code };
+
+	snprintf(arg, sizeof(arg), "echo 'dsl-helper: why' >&2; exit %d", code);
+	return dsl_spawn_run(&sp, e);
+}
+
+START_TEST(spawn_user_fault)
+{
+	struct dsl_err e = { "" };
+	int code = -1;
+
+	if (getuid() != 0)
+		return;   /* dsl_spawn drops privileges: root only */
+
+	ck_assert_int_eq(spawn_exit(0, &code, &e), 0);
+	ck_assert_int_eq(code, 0);
+	ck_assert_int_eq(spawn_exit(DSL_EXIT_USER_FAULT, &code, &e), -1);
+	ck_assert_int_eq(code, DSL_EXIT_USER_FAULT);
+	ck_assert_msg(strstr(e.msg, "dsl-helper: why"), "%s", e.msg);
+	ck_assert_int_eq(spawn_exit(1, &code, &e), -1);
+	ck_assert_int_eq(code, 1);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -561,6 +595,7 @@ int main(void)
 	tcase_add_test(tc, asuser_bounded);
 	tcase_add_test(tc, cgroup_finds_and_kills);
 	tcase_add_test(tc, unmount_under_detaches_user_mounts);
+	tcase_add_test(tc, spawn_user_fault);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);

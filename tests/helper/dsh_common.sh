@@ -57,11 +57,14 @@ dsh_cleanup() {
 	[ -n "${DSH_TMP:-}" ] && rm -rf "$DSH_TMP"
 }
 
-# dsh_net PREFIX NET24 (e.g. dha 198.18.44): the bridge, host at .1
+# dsh_net PREFIX NET24 (e.g. dha 198.18.44): the bridge, host at .1.
+# DSH_TAG (a short suffix, e.g. 12) is added to PREFIX, so two copies of a
+# test (two checkouts) make distinct bridges, namespaces and veths; each
+# bridge is its own link, so the same NET24 on both does not mix them.
 dsh_net() {
-	DSH_P=$1
+	DSH_P=$1${DSH_TAG:-}
 	DSH_NET=$2
-	DSH_BR=${1}br
+	DSH_BR=${DSH_P}br
 	ip link del "$DSH_BR" 2>/dev/null
 	ip link add "$DSH_BR" type bridge || return 1
 	ip addr add "$DSH_NET.1/24" dev "$DSH_BR"

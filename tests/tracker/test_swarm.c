@@ -50,12 +50,13 @@ static int write_file(const char *path, size_t size, unsigned seed)
 	return fclose(f);
 }
 
-static int same_bytes(const char *a, const char *b)
+/* size bytes of a from offset equal all of b (small files share a pack) */
+static int same_bytes(const char *a, uint64_t offset, uint64_t size, const char *b)
 {
 	FILE *fa = fopen(a, "r"), *fb = fopen(b, "r");
-	int ok = fa && fb;
-	while (ok) {
-		int x = fgetc(fa), y = fgetc(fb);
+	int ok = fa && fb && fseeko(fa, (off_t)offset, SEEK_SET) == 0;
+	for (uint64_t n = 0; ok && n <= size; n++) {
+		int x = n < size ? fgetc(fa) : EOF, y = fgetc(fb);
 		if (x != y)
 			ok = 0;
 		if (x == EOF || y == EOF)
@@ -184,9 +185,8 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 	o.log = on_log;
 	o.cb_arg = p->ip;
 	if (seeder)
-		o.seed_sources = sources;
-	else
-		o.save_path = p->save;
+		o.seed_sources = sources;   /* it builds the set's pack in save_path */
+	o.save_path = p->save;
 	struct dsl_session *s = dsl_session_start(&o, &e);
 	if (!s) {
 		snprintf(msg, sizeof(msg), "FAIL %s: session: %.900s\n", p->ip, e.msg);
@@ -206,7 +206,8 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 		int bad = 0;
 		for (size_t k = 0; complete && k < meta->nfiles; k++) {
 			char *path = dsl_session_file_path(s, (long)k);
-			if (!path || !same_bytes(path, sources[k]))
+			if (!path || !same_bytes(path, meta->files[k].data_offset,
+						 meta->files[k].size, sources[k]))
 				bad++;
 			free(path);
 		}

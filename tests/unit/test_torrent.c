@@ -78,11 +78,16 @@ START_TEST(create_and_load_back)
 
 		ck_assert_msg(j >= 0, "%s missing from the torrent", names[i]);
 		ck_assert_uint_eq(loaded.files[j].size, sizes[i]);
-		/* v2: every file starts on a piece boundary. */
-		ck_assert_uint_eq(loaded.files[j].offset % 16384, 0);
+		/* Files under 256 KiB share the pack, back to back; the others
+		 * start on a piece boundary (v2). */
+		ck_assert_int_eq(loaded.files[j].packed, sizes[i] > 0 && sizes[i] < 262144);
+		if (!loaded.files[j].packed)
+			ck_assert_uint_eq(loaded.files[j].offset % 16384, 0);
 		if (sizes[i]) {
+			uint64_t at = loaded.files[j].data_offset % 16384;
+
 			ck_assert_int_eq(loaded.files[j].end_piece - loaded.files[j].first_piece,
-					 (int)((sizes[i] + 16383) / 16384));
+					 (int)((at + sizes[i] + 16383) / 16384));
 			ck_assert_uint_eq(strlen(loaded.files[j].root), 64);
 		}
 	}
@@ -106,6 +111,48 @@ START_TEST(create_and_load_back)
 	dsl_tmeta_free(&made);
 	dsl_tmeta_free(&loaded);
 	for (int i = 0; i < 5; i++)
+		free(src[i]);
+	free(out);
+}
+END_TEST
+
+/* Names libtorrent would change (control characters, invalid UTF-8, '\\',
+ * direction marks, '%') come back as they were; one too long is refused
+ * naming the file. */
+START_TEST(odd_names)
+{
+	const char *names[] = { "a\tb", "a_b", "x/new\nline", "bad\xff\xfe", "back\\slash",
+				"pct%41", "pct%2541", "bidi\xe2\x80\xae.txt", "\xc3\xa9t\xc3\xa9",
+				"del\x7f", "big\x01" };
+	const size_t n = sizeof(names) / sizeof(names[0]);
+	struct dsl_tfile_in in[11];
+	struct dsl_tmeta made, loaded;
+	struct dsl_err e = { "" };
+	char *out = dsl_path_join(dir, "odd.torrent");
+	char *src[11], longname[300];
+
+	for (size_t i = 0; i < n; i++) {
+		char fname[32];
+
+		snprintf(fname, sizeof(fname), "o%zu", i);
+		src[i] = make_file(fname, i == n - 1 ? 300000 : 10 + i, (unsigned)i + 7);
+		in[i] = (struct dsl_tfile_in){ .path = names[i], .source = src[i],
+					       .size = i == n - 1 ? 300000 : 10 + i };
+	}
+	ck_assert_msg(dsl_torrent_create("odd", in, n, 16384, out, NULL, NULL, &made, &e) == 0,
+		      "%s", e.msg);
+	ck_assert_msg(dsl_torrent_load(out, &loaded, &e) == 0, "%s", e.msg);
+	ck_assert_uint_eq(loaded.nfiles, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(dsl_tmeta_find(&loaded, names[i]) >= 0, "name %zu changed", i);
+	dsl_tmeta_free(&made);
+	dsl_tmeta_free(&loaded);
+	memset(longname, 'x', 250);
+	longname[250] = '\0';
+	in[0].path = longname;
+	ck_assert_int_eq(dsl_torrent_create("odd", in, 1, 16384, NULL, NULL, NULL, &made, &e), -1);
+	ck_assert_msg(strstr(e.msg, src[0]) && strstr(e.msg, "too long"), "%s", e.msg);
+	for (size_t i = 0; i < n; i++)
 		free(src[i]);
 	free(out);
 }
@@ -149,6 +196,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, create_and_load_back);
+	tcase_add_test(tc, odd_names);
 	tcase_add_test(tc, create_errors);
 	tcase_add_test(tc, load_errors);
 	suite_add_tcase(s, tc);
