@@ -85,6 +85,7 @@ class Cluster:
         self.harness = harness
         self.user = user
         self.uid = int(run(["id", "-u", user]).strip())
+        self.slurmd = {}        # node -> its slurmd's pid, checked at each use
         self.nodes = sorted(self._names(), key=node_key)
 
     @staticmethod
@@ -129,10 +130,16 @@ class Cluster:
 
     def root(self, node):
         """The node's file system as its processes see it (its mount namespace)."""
-        s = self.named(node, "slurmd")
-        if not s:
-            raise RuntimeError("%s: no slurmd" % node)
-        return "/proc/%d/root" % s[0][0], s[0][0]
+        pid = self.slurmd.get(node)
+        try:
+            if not pid or open("/proc/%d/comm" % pid).read().strip() != "slurmd":
+                raise OSError
+        except OSError:
+            s = self.named(node, "slurmd")
+            if not s:
+                raise RuntimeError("%s: no slurmd" % node)
+            pid = self.slurmd[node] = s[0][0]
+        return "/proc/%d/root" % pid, pid
 
     def fault(self, node, *args):
         return run([os.path.join(self.harness, "cluster-fault.sh"), node] + list(args), check=True)
@@ -185,7 +192,10 @@ class Cluster:
         machine's, shared with other clusters and programs: nothing else is
         looked at, let alone removed)."""
         out = []
-        root, _ = self.root(self.nodes[0])
+        try:
+            root, _ = self.root(self.nodes[0])
+        except RuntimeError:
+            return out
         top = root + "/sys/fs/cgroup"
         mine = set(self.nodes)
         pat = re.compile(r"(^|\D)%s$" % re.escape(str(jobid)))
@@ -431,7 +441,7 @@ class Campaign:
                            "injected", "injected_at_s", "target", "outcome", "tasks_reported",
                            "tasks_ok", "corrupt_bytes", "time_s", "baseline_s", "slowdown",
                            "drained", "drained_wrong", "resumed", "leftovers", "cleaned",
-                           "undone", "message"])
+                           "undone", "settle_s", "message"])
         self.limit = {m: a.ready_timeout + (a.wait_timeout if m == "all" else a.read_timeout)
                       + max(a.cut_s, a.stop_s) + a.slack for m in ("lazy", "all")}
 
@@ -469,8 +479,17 @@ class Campaign:
                     return m.group(1)
         return ""
 
+    def check_cluster(self):
+        """Stop at once if the cluster went away under the campaign (torn
+        down by something else): its rows would blame the product."""
+        gone = [n for n in self.cl.nodes if not os.path.exists("/run/netns/" + n)]
+        if gone or not os.path.exists(os.path.join(os.environ["DSL_CLUSTER_DIR"], "up")):
+            sys.exit("campaign: cluster %s was torn down by something else (nodes gone: %s); "
+                     "the campaign stops here" % (os.environ["DSL_CLUSTER_ID"], " ".join(gone) or "-"))
+
     def run_job(self, job):
         kind, mode = job["kind"], job["mode"]
+        self.check_cluster()
         resumed_before = self.cl.wait_idle()
         self.set_mode(mode)
         res = os.path.join(self.w, "res", str(job["idx"]))
@@ -510,6 +529,7 @@ class Campaign:
         # Slurm drains a node when its prolog or epilog failed, i.e. before
         # the job leaves the queue; a later one is caught by wait_idle.
         bad = self.cl.bad_nodes()
+        self.check_cluster()
         left = []
         for _ in range(20):
             left = self.cl.leftovers(jobid)
@@ -556,7 +576,7 @@ class Campaign:
                ";".join("%s:%s:%s" % (n, s[0], s[1]) for n, s in sorted(bad.items())),
                ";".join(wrong), ";".join(resumed_before + resumed),
                ";".join("%s:%s:%s" % x for x in left), ";".join(cleaned), ";".join(undone),
-               msg[:300]]
+               "%.1f" % (time.time() - t1), msg[:300]]
         self.out.writerow(row)
         self.csv.flush()
         log("  job %3s %-15s N=%-2d %-4s %-14s %6.1f s%s%s%s%s" % (

@@ -6,7 +6,7 @@
 # job without the fault.
 #
 #   sudo tests/bench/faults/run.sh [--jobs 100] [--seed S] [-n 16] [--rate 20mbit]
-#        [--set-mib 6] [--sizes 4,8,16] [--modes lazy,all] [--baselines 3]
+#        [--set-mib 4] [--sizes 4,8,16] [--modes lazy,all] [--baselines 3]
 #        [--kinds K,...] [--out DIR] [--build DIR] [--short]
 #
 # One command on a fresh machine: installs what is missing
@@ -24,15 +24,15 @@ jobs=100
 seed=
 nodes=16
 rate=20mbit
-set_mib=6
+set_mib=4
 sizes=4,8,16
 modes=lazy,all
 baselines=3
 kinds=
 out=$here/results
 build=${DSL_BUILD_DIR:-}
-read_timeout=20
-wait_timeout=75
+read_timeout=15
+wait_timeout=45
 ready_timeout=30
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -77,7 +77,10 @@ W=/var/tmp/dsl-faults-$DSL_CLUSTER_ID
 CLUSTER=$src/tests/cluster
 say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 cleanup() {
-	"$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
+	# The cluster's logs (slurmctld, every slurmd, the nodes' output) go
+	# with the results: a drain's or a failure's story is in them.
+	rm -rf "$out/cluster-logs"
+	DSL_CLUSTER_KEEP_LOGS=$out/cluster-logs "$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
 	rm -rf "$W"
 }
 trap cleanup EXIT
