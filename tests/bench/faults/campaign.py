@@ -537,6 +537,10 @@ class Campaign:
                 break
             time.sleep(0.5)
         cleaned = self.cl.clean(left) if left else []
+        # Once more, after the leftover checks: a node set down late (e.g.
+        # not responding) is this job's too.
+        for n, st in self.cl.bad_nodes().items():
+            bad.setdefault(n, st)
         resumed = self.cl.resume(bad) if bad else []
         # Results.
         reports = {}

@@ -90,6 +90,23 @@ def main():
     md.append("")
     md.append("slowdown: the job's time (submission to srun's return) over the median of the same "
               "job shape (size, mode) without a fault, over the jobs that finished correct.")
+    # What the failed jobs said (the first message naming the cause, else
+    # the first message), and the drains, counted per kind.
+    said = {}
+    for r in rows:
+        if r["outcome"] not in ("correct",):
+            m = re.sub(r"c\d+n\d+", "NODE", r["message"])
+            m = re.sub(r"/\d+/", "/JOB/", re.sub(r"\d+(\.\d+)? s\b", "N s", m))
+            said.setdefault((r["kind"], r["outcome"], m[:140]), 0)
+            said[(r["kind"], r["outcome"], m[:140])] += 1
+        for d in filter(None, r["drained"].split(";")):
+            k = (r["kind"], "drained", re.sub(r"^c\d+n\d+:", "NODE:", d)[:140])
+            said[k] = said.get(k, 0) + 1
+    if said:
+        md += ["", "| fault | outcome | jobs | message (first naming the cause, else first) / drain |",
+               "|---|---|---:|---|"]
+        for (k, o, m), c in sorted(said.items(), key=lambda x: (ORDER.index(x[0][0]), x[0][1], -x[1])):
+            md.append("| %s | %s | %d | `%s` |" % (k, o, c, m.replace("|", "/").replace("`", "'")))
     with open(os.path.join(out, "faults.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
