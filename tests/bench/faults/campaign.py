@@ -483,8 +483,13 @@ class Campaign:
         """Stop at once if the cluster went away under the campaign (torn
         down by something else): its rows would blame the product."""
         gone = [n for n in self.cl.nodes if not os.path.exists("/run/netns/" + n)]
-        if gone or not os.path.exists(os.path.join(os.environ["DSL_CLUSTER_DIR"], "up")):
-            sys.exit("campaign: cluster %s was torn down by something else (nodes gone: %s); "
+        try:
+            with open(os.path.join(os.environ["DSL_CLUSTER_DIR"], "faults-token")) as f:
+                ours = f.read().strip() == os.environ.get("FAULT_TOKEN")
+        except OSError:
+            ours = False        # torn down, or booted again by someone else
+        if gone or not ours:
+            sys.exit("campaign: cluster %s was torn down (or booted again) by something else (nodes gone: %s); "
                      "the campaign stops here" % (os.environ["DSL_CLUSTER_ID"], " ".join(gone) or "-"))
 
     def run_job(self, job):

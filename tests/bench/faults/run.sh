@@ -113,6 +113,10 @@ say "booting $nodes nodes; load: $(uptime)"
 	"registry=$W/reg user_registry= libexec=$W/libexec conf=$W/dsl.conf seeders=2 peer_ports=7168-8191 ready_timeout=$ready_timeout read_timeout=$read_timeout wait_timeout=$wait_timeout wait=lazy" >/dev/null
 . "$DSL_CLUSTER_DIR/env.sh"
 chown "$DSL_CLUSTER_USER" "$W/res"
+# Whose cluster it is: the campaign stops if the cluster is torn down or
+# booted again by anything else while it runs (rows would blame the product).
+export FAULT_TOKEN=$$-$(date +%s%N)
+echo "$FAULT_TOKEN" > "$DSL_CLUSTER_DIR/faults-token"
 # A node's cache file system as small as a real node's share of a disk
 # would be in proportion (the harness gives 4 GiB of tmpfs): filling it
 # (cache-fill) then takes 256 MiB of memory, not 4 GiB.
