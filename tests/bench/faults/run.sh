@@ -7,7 +7,7 @@
 #
 #   sudo tests/bench/faults/run.sh [--jobs 100] [--seed S] [-n 16] [--rate 20mbit]
 #        [--set-mib 4] [--sizes 4,8,16] [--modes lazy,all] [--baselines 3]
-#        [--kinds K,...] [--out DIR] [--build DIR] [--short]
+#        [--kinds K,...] [--slack S] [--out DIR] [--build DIR] [--short]
 #
 # One command on a fresh machine: installs what is missing
 # (scripts/install-deps.sh), builds (scripts/build.sh), boots N nodes with
@@ -16,7 +16,8 @@
 # the jobs (campaign.py), writes DIR/jobs.csv, DIR/faults.csv, DIR/faults.md
 # and tears everything down (also on failure or ^C).  The seed is printed;
 # --seed S replays the campaign.  --short: 10 jobs, 6 nodes, 2 MiB, job sizes
-# 3 and 6 (make check: tests/integration/fault-campaign.test).
+# 3 and 6 (make check: tests/integration/fault-campaign.test).  --slack S:
+# seconds beyond the configured time-outs before a job counts as hung (30).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
@@ -29,6 +30,7 @@ sizes=4,8,16
 modes=lazy,all
 baselines=3
 kinds=
+slack=30
 out=$here/results
 build=${DSL_BUILD_DIR:-}
 read_timeout=15
@@ -45,11 +47,12 @@ while [ $# -gt 0 ]; do
 	--modes) modes=$2; shift 2 ;;
 	--baselines) baselines=$2; shift 2 ;;
 	--kinds) kinds=$2; shift 2 ;;
+	--slack) slack=$2; shift 2 ;;
 	--out) out=$2; shift 2 ;;
 	--build) build=$2; shift 2 ;;
 	--short) jobs=10; nodes=6; set_mib=2; sizes=3,6; baselines=2
 		read_timeout=10; wait_timeout=30; out=/var/tmp/dsl-faults-short; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,22p' "$0"; exit 0 ;;
 	*) echo "bench-faults: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -77,10 +80,17 @@ W=/var/tmp/dsl-faults-$DSL_CLUSTER_ID
 CLUSTER=$src/tests/cluster
 say() { printf '%s %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 cleanup() {
-	# The cluster's logs (slurmctld, every slurmd, the nodes' output) go
-	# with the results: a drain's or a failure's story is in them.
-	rm -rf "$out/cluster-logs"
-	DSL_CLUSTER_KEEP_LOGS=$out/cluster-logs "$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
+	# A cluster booted again under the same id by something else (its token
+	# is not ours) is not ours to tear down.
+	if [ -n "${FAULT_TOKEN:-}" ] && [ -e "$DSL_CLUSTER_DIR/up" ] &&
+	   [ "$(cat "$DSL_CLUSTER_DIR/faults-token" 2>/dev/null)" != "$FAULT_TOKEN" ]; then
+		echo "bench-faults: cluster $DSL_CLUSTER_ID is not this campaign's any more: left alone" >&2
+	else
+		# The cluster's logs (slurmctld, every slurmd, the nodes' output)
+		# go with the results: a drain's or a failure's story is in them.
+		rm -rf "$out/cluster-logs"
+		DSL_CLUSTER_KEEP_LOGS=$out/cluster-logs "$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
+	fi
 	rm -rf "$W"
 }
 trap cleanup EXIT
@@ -115,8 +125,9 @@ say "booting $nodes nodes; load: $(uptime)"
 chown "$DSL_CLUSTER_USER" "$W/res"
 # Whose cluster it is: the campaign stops if the cluster is torn down or
 # booted again by anything else while it runs (rows would blame the product).
-export FAULT_TOKEN=$$-$(date +%s%N)
+FAULT_TOKEN=$$-$(date +%s%N)
 echo "$FAULT_TOKEN" > "$DSL_CLUSTER_DIR/faults-token"
+export FAULT_TOKEN
 # A node's cache file system as small as a real node's share of a disk
 # would be in proportion (the harness gives 4 GiB of tmpfs): filling it
 # (cache-fill) then takes 256 MiB of memory, not 4 GiB.
@@ -128,7 +139,7 @@ say "campaign: $jobs jobs"
 FAULT_CLUSTER=$CLUSTER python3 "$here/campaign.py" --work "$W" --out "$out" --jobs "$jobs" \
 	${seed:+--seed "$seed"} --sizes "$sizes" --modes "$modes" --baselines "$baselines" \
 	${kinds:+--kinds "$kinds"} --read-timeout "$read_timeout" --wait-timeout "$wait_timeout" \
-	--ready-timeout "$ready_timeout" 2>&1 | tee "$out/campaign.log"
+	--ready-timeout "$ready_timeout" --slack "$slack" 2>&1 | tee "$out/campaign.log"
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "bench-faults: campaign.py failed" >&2; exit 1; }
 load=$(uptime)
 say "load: $load"
