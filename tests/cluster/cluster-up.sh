@@ -95,6 +95,9 @@ rm -rf "$dir"
 mkdir -p "$dir/log" "$dir/spool" "$dir/ctld" "$dir/munge"
 chmod 0755 "$dir"
 echo "$nodes" > "$dir/nodes"
+# For cluster-fault.sh (a link slowed or cut and put back).
+echo "$shape" > "$dir/shape"
+echo "$bulk_match" > "$dir/bulk-match"
 
 # --- the test user ---------------------------------------------------------
 if ! id -u "$DSL_CLUSTER_USER" >/dev/null 2>&1; then

@@ -83,24 +83,11 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM
 "$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
 
-# --- build ----------------------------------------------------------------
-if [ -z "$build" ]; then
-	# Up to date with the source tree (scripts/build.sh: configure once, make).
-	build=/var/tmp/dsl-bench-build
-	say "building into $build"
-	DSL_BUILD_DIR=$build "$src/scripts/build.sh" >/dev/null ||
-		{ echo "bench-scale: build in $build failed" >&2; exit 2; }
-fi
-for f in helper/dsl-helper tracker/dsl-tracker cli/dsl spank/.libs/dsl.so; do
-	[ -r "$build/$f" ] || { echo "bench-scale: $build/$f: not built" >&2; exit 2; }
-done
-
-# --- the set ----------------------------------------------------------------
+# --- build, the set ------------------------------------------------------------
 rm -rf "$W"
-mkdir -p "$W/libexec" "$W/bin" "$W/reg" "$W/pub" "$out"
-install -m 0755 "$build/helper/dsl-helper" "$build/tracker/dsl-tracker" "$W/libexec/"
-install -m 0755 "$build/cli/dsl" "$W/bin/"
-install -m 0755 "$build/spank/.libs/dsl.so" "$W/dsl.so"
+mkdir -p "$W/reg" "$W/pub" "$out"
+. "$src/tests/bench/bench-lib.sh"
+bench_install bench-scale "$build" /var/tmp/dsl-bench-build "$W"
 install -m 0755 "$here/task.sh" "$here/sbcast-job.sh" "$W/bin/"
 : > "$W/dsl.conf"
 python3 "$here/mkset.py" "$W/set" "$size"
