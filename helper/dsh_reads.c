@@ -113,7 +113,8 @@ static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t si
 	size_t hashed_all = 0;
 
 	for (size_t done = 0; done < size;) {
-		uint64_t at = (uint64_t)off + done;
+		/* a packed file starts data_offset % ps into its first piece */
+		uint64_t at = f->data_offset % ps + (uint64_t)off + done;
 		int p = f->first_piece + (int)(at / ps);
 		size_t in = (size_t)(at % ps), n = size - done, hashed = 0;
 
