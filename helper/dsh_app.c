@@ -170,8 +170,9 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
-	/* A seeder keeps the set's pack of small files there (dsl_torrent.h). */
-	a->save_path = dsl_path_join(o->cache, a->desc.infohash);
+	/* A seeder keeps the set's pack of small files there (dsl_torrent.h);
+	 * one started without --cache (dsl seed) keeps it in its run directory. */
+	a->save_path = dsl_path_join(o->cache ? o->cache : o->run_dir, a->desc.infohash);
 	if (dsl_mkdir_p(a->save_path, 0700, e) != 0 || cache_entry_ok(a->save_path, e) != 0)
 		return -1;
 	so.save_path = a->save_path;
