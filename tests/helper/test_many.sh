@@ -17,14 +17,15 @@ N=${DSH_MANY_NODES:-24}
 DSH_TMP=$(mktemp -d /tmp/dsh-many.XXXXXX)
 trap dsh_cleanup EXIT
 trap 'exit 1' INT TERM
-NET=198.18.70
+# Names and /24 overridable so that concurrent runs do not collide.
+NET=${DSH_MANY_NET:-198.18.70}
 PORT=7300
 
 DSH_BIG_MB=${DSH_MANY_MB:-4}
 dsh_make_set "$DSH_TMP/src" || { fail "cannot make the test set"; exit 1; }
 dsh_publish mset "$DSH_TMP/src" "$DSH_TMP/reg" || { fail "dsl create"; exit 1; }
 SET_BYTES=$(du -sb "$DSH_TMP/src" | awk '{print $1}')
-dsh_net dhm $NET || { fail "cannot create bridge"; exit 1; }
+dsh_net "${DSH_MANY_P:-dhm}" "$NET" || { fail "cannot create bridge"; exit 1; }
 dsh_node t 2
 t_net=$SECONDS
 for i in $(seq 1 "$N"); do dsh_node n$i $((9 + i)) || { fail "namespace n$i"; exit 1; }; done
