@@ -163,9 +163,9 @@ int check_piece_size(uint32_t ps, struct dsl_err *e)
  * '_', '\\' and direction marks vanish, parts of 240 bytes and more are
  * cut).  So the torrent carries each name escaped (%XX for every byte
  * libtorrent would touch, and for '%' itself) and the set's own names stay
- * in the description.  A torrent that needed escaping says so in its info
- * dictionary (DSL_NAMES_KEY, part of the info-hash); older torrents are
- * read as they are.  A name still too long once escaped is refused. */
+ * in the description.  Such a torrent says so in its info dictionary
+ * (DSL_NAMES_KEY, part of the info-hash); older torrents are read as they
+ * are.  A name still too long once escaped is refused. */
 #define DSL_NAMES_KEY "x-dsl-names"
 #define DSL_NAMES_ESCAPED "pct"
 #define DSL_MAX_TNAME 240   /* libtorrent cuts path parts from 240 bytes on */
@@ -201,7 +201,7 @@ size_t utf8_kept(const unsigned char *s, size_t n)
 }
 
 /* The torrent's name for a set path; "" when a part is too long. */
-std::string tname_encode(const std::string &path, bool *escaped)
+std::string tname_encode(const std::string &path)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	const unsigned char *s = reinterpret_cast<const unsigned char *>(path.data());
@@ -224,7 +224,6 @@ std::string tname_encode(const std::string &path, bool *escaped)
 			out += '%';
 			out += hex[s[i] >> 4];
 			out += hex[s[i] & 15];
-			*escaped = true;
 			i++;
 		} else {
 			out += (char)s[i++];
@@ -279,9 +278,11 @@ std::string set_path(const lt::torrent_info &ti, lt::file_index_t i, bool escape
  * wire is at most one partial block per file of DSL_PACK_MAX bytes or more
  * (at most 1/16 of it) and one for the pack.  The info dictionary lists the
  * packed files (DSL_PACK_KEY: name, offset, size, mtime, v2 root of the
- * file alone), so the list is covered by the info-hash.  dsl create and dsl verify build the
- * pack in a temporary directory to hash it; a seeder builds it in its cache
- * from the sources, once, before it serves anything. */
+ * file alone), so the list is covered by the info-hash.  dsl create and
+ * dsl verify build the pack in a temporary directory to hash it; a seeder
+ * builds it in its cache from the sources, once, before it serves.  Only
+ * torrents with escaped names have a pack: in an older one a file called
+ * "%pack" is just a file. */
 #define DSL_PACK_MAX (256 * 1024)
 #define DSL_PACK_NAME "%pack"
 #define DSL_PACK_KEY "x-dsl-pack"
@@ -401,6 +402,8 @@ int read_pack_index(const lt::torrent_info &ti, lt::file_index_t *pack,
 	const lt::file_storage &fs = ti.files();
 	std::string want = ti.name() + "/" DSL_PACK_NAME;
 	*pack = lt::file_index_t(-1);
+	if (!names_escaped(ti))
+		return 0;
 	for (lt::file_index_t i : fs.file_range())
 		if (!fs.pad_file_at(i) && (fs.file_path(i) == want ||
 					   fs.file_path(i) == DSL_PACK_NAME))
@@ -609,10 +612,9 @@ int create_impl(const char *name, const struct dsl_tfile_in *files, size_t nfile
 		return -1;
 	lt::file_storage fs;
 	uint64_t sum = 0;
-	bool escaped = true;   /* names escaped: always, since the pack */
 	std::vector<pack_item> packed;
 	for (size_t i = 0; i < nfiles; i++) {
-		std::string tname = tname_encode(files[i].path, &escaped);
+		std::string tname = tname_encode(files[i].path);
 		if (tname.empty()) {
 			dsl_err_set(e, "%s: name too long for a torrent: a part of it (or "
 				    "all of it below %d directories) may have %d bytes, "

@@ -29,7 +29,8 @@ PIECE=65536
 # The wire budget per downloader: 1.1x the set, plus per file and per set.
 PER_FILE=${SHAPES_PER_FILE:-100}
 PER_SET=${SHAPES_PER_SET:-98304}
-RX_SLACK=${SHAPES_RX_SLACK:-16384}
+# (a copy of a block may still be on its way when the counters are read)
+RX_SLACK=${SHAPES_RX_SLACK:-32768}
 # ... and per second a helper runs: announces, status reports to the tracker
 RX_PER_S=${SHAPES_RX_PER_S:-1500}
 say "seed $SEED ($COUNT sets; replay with SHAPES_SEED=$SEED)"
