@@ -1,7 +1,8 @@
 /* fuzz_trk_request.c - libFuzzer target for everything a client controls:
  * query strings (announce and scrape), BEP 15 packets through the whole
  * UDP answer path, and announce sequences against a tiny store (so the
- * caps, the index and the seeder partition are hit hard).
+ * caps, per address and in total, the index, peer ownership and the
+ * seeder partition are hit hard).
  * The first byte picks the target. */
 #include <stdint.h>
 #include <stdio.h>
@@ -77,6 +78,9 @@ static void fuzz_store(const uint8_t *d, size_t n)
 	int64_t now = 0;
 	if (trk_store_init(&st, 3, 6) < 0)
 		return;
+	st.lim.max_total_peers = 10;
+	st.lim.max_peers_per_addr = 4;
+	st.lim.takeover_after = 7;
 	for (size_t i = 0; i + 4 <= n; i += 4) {
 		struct trk_peer_in in;
 		memset(&in, 0, sizeof(in));
@@ -86,6 +90,7 @@ static void fuzz_store(const uint8_t *d, size_t n)
 		in.port = (uint16_t)(1 + (d[i + 2] & 0x07));
 		in.left = d[i + 2] & 0x08 ? 0 : 10;
 		in.downloaded = d[i + 2] & 0x10 ? 1 : 0;
+		in.peer_id[0] = d[i + 1] & 0x40 ? 1 : 0;   /* two processes per address and port */
 		in.stopped = (d[i + 2] & 0x60) == 0x60;
 		in.completed = (d[i + 2] & 0x60) == 0x20;
 		now += d[i + 3] & 0x0f;
@@ -93,7 +98,7 @@ static void fuzz_store(const uint8_t *d, size_t n)
 			trk_store_expire(&st, now, 20);
 		else
 			trk_store_announce(&st, &in, now, d[i + 3] >> 4, &l, &s, &le);
-		if (st.nswarms > 3 || l.n4 + l.n6 > 15)
+		if (st.nswarms > 3 || l.n4 + l.n6 > 15 || st.npeers > 10 || st.addrs.n > st.npeers)
 			__builtin_trap();
 	}
 	trk_store_free(&st);

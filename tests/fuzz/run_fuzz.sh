@@ -73,7 +73,7 @@ for t in $targets; do
 	seeds "$t" "$out/corpus-$t"
 	echo "building fuzz_$t with $CLANG -fsanitize=fuzzer,address,undefined"
 	# shellcheck disable=SC2086
-	if ! "$CLANG" -g -O1 -DPACKAGE_VERSION='"fuzz"' -I"$T" -I"$L" -I"$S" -Wno-macro-redefined \
+	if ! "$CLANG" -g -O1 -D_GNU_SOURCE -DPACKAGE_VERSION='"fuzz"' -I"$T" -I"$L" -I"$S" -Wno-macro-redefined \
 		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 		-o "$out/fuzz_$t" "$srcdir/fuzz_$t.c" $srcs $JSONC; then
 		echo "FAIL: cannot build fuzz_$t"; failed=1; continue

@@ -11,7 +11,7 @@ H=cccccccccccccccccccccccccccccccccccccccc
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }   # kB
 jget() { printf %s "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))' "$2"; }
 
-# --- the case, default limits: 2,000 fake peers with 8 KiB reports,
+# --- the reported case, default limits: 2,000 fake peers with 8 KiB reports,
 # all from one address; then 10,000 announces from one address -------------
 start_tracker def || { echo "FAIL: tracker did not start"; exit 1; }
 r0=$(rss "$PID_def")
