@@ -20,15 +20,24 @@ dsh_net dho 198.18.46 || { fail "cannot create bridge"; exit 1; }
 dsh_node s 10 10mbit
 dsh_node d1 11
 dsh_node d2 12
+dsh_node d0 13
 IH=$(basename "$DSH_DESC" .json)
-# data/big.bin is the first file: pieces 0..63 (256 KiB each).
+# data/big.bin is the first big file (256 KiB pieces); small files may be
+# packed before it, so its first piece B is learnt from a helper's record.
 COMMON="--port 6881 --read-timeout 30 --peer 198.18.46.10:6881"
 dsh_helper s seed --seed --listen 198.18.46.10 --port 6881 || { fail "seeder did not start"; exit 1; }
 NP=$(dsh_status seed pieces.total)
 # Scattered over the file: libtorrent fetches 4 MiB extents together, so the
 # control (no order) rarely holds all of them early.
 ORDER="63 52 41 30 19 8 3 47"
-{ echo "dsl-order 1 $IH $NP"; printf '%s\n' $ORDER; } > "$DSH_TMP/good.order"
+dsh_helper d0 d0 --listen 198.18.46.13 --port 6881 --peer 198.18.46.10:6881 \
+	--record-order "$DSH_TMP/d0.recorded" || { fail "d0 did not start"; exit 1; }
+dd if="$DSH_TMP/d0/view/data/big.bin" of=/dev/null bs=4k count=1 2>/dev/null
+"$DSL_HELPER" --ctl "$DSH_TMP/d0/run" stop >/dev/null
+for _ in $(seq 1 100); do [ -s "$DSH_TMP/d0.recorded" ] && break; sleep 0.1; done
+B=$(sed -n 2p "$DSH_TMP/d0.recorded")
+[ -n "$B" ] || { fail "no record of big.bin's first piece"; exit 1; }
+{ echo "dsl-order 1 $IH $NP"; for p in $ORDER; do echo $((B + p)); done; } > "$DSH_TMP/good.order"
 { echo "dsl-order 1 $(printf '%064d' 1) $NP"; echo 0; } > "$DSH_TMP/other.order"
 # One downloader at a time, each alone with the seeder: the first pieces it
 # gets are the ones it asked the seeder for first.
@@ -79,8 +88,9 @@ grep -q "prefetch order not used: $DSH_TMP/other.order:1: the order of another v
 # when the helper stopped.
 for _ in $(seq 1 100); do [ -s "$DSH_TMP/d1.recorded" ] && break; sleep 0.1; done
 rec=$(tail -n +2 "$DSH_TMP/d1.recorded" 2>/dev/null | paste -sd,)
+want=$(for p in $ORDER; do echo $((B + p)); done | paste -sd,)
 case $rec in
-63,52,41,30,19,8,3,47) pass "recorded first reads in order: $rec" ;;
+"$want") pass "recorded first reads in order: $rec" ;;
 *) fail "recorded order: '$rec' ($(head -1 "$DSH_TMP/d1.recorded" 2>&1))" ;;
 esac
 exit $DSH_FAILED
