@@ -64,6 +64,11 @@ int cmd_verify(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_remove(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_status(struct cli_ctx *ctx, int argc, char **argv);
 int cmd_seed(struct cli_ctx *ctx, int argc, char **argv);
+int cmd_profile(struct cli_ctx *ctx, int argc, char **argv);
+/* Run cmd against a local view of the set, publish the order of its first
+ * reads with that version (dsl_profile.c). */
+int cli_profile_run(struct cli_ctx *ctx, const struct dsl_set_ref *ref, char *const *cmd,
+		    struct dsl_err *e);
 
 /* GET http://host:port/path; the body (malloc'd) when the status is 200. */
 int cli_http_get(const char *host, int port, const char *path, int timeout_ms,

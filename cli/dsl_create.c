@@ -11,6 +11,7 @@
 
 #include "cli.h"
 #include "dsl_opt.h"
+#include "dsl_atpath.h"
 #include "dsl_util.h"
 
 /* Without --piece-size: about AUTO_PIECES pieces, 16 KiB to 4 MiB.  A node
@@ -154,6 +155,58 @@ static void warn_private_sources(const struct cli_walk *w, const char *dir)
 		fprintf(stderr, "dsl: warning:   and %zu more\n", n - WARN_MAX);
 }
 
+static int tfile_path_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct dsl_tfile_in *)a)->path,
+		      ((const struct dsl_tfile_in *)b)->path);
+}
+
+/* --at-path: the set is the one directory given, shown at that directory
+ * (its real path), so its root is that directory even where every file
+ * sits in one subdirectory, and every file must be where its path says
+ * (not a symlink followed out of the directory).  The plugin's policy
+ * (dsl_atpath.h) is applied here too, so that no job fails later. */
+static int check_at_path(struct cli_ctx *ctx, struct cli_walk *w, char **paths, size_t npaths,
+			 struct dsl_err *e)
+{
+	char real[PATH_MAX];
+	size_t n;
+
+	if (w->desc.at_path != 1)
+		return 0;
+	if (npaths != 1 || !realpath(paths[0], real)) {
+		dsl_err_set(e, "--at-path: the set must be made from one directory "
+			    "(not several PATHs or --from-exe)");
+		return -1;
+	}
+	n = strlen(real);
+	for (size_t i = 0; i < w->desc.nnodes; i++) {
+		struct dsl_node *nd = &w->desc.nodes[i];
+		struct dsl_tfile_in key = { .path = nd->path };
+		const struct dsl_tfile_in *f;
+
+		/* cli_walk_finish sorted the files by path. */
+		if (nd->type != DSL_NODE_FILE ||
+		    !(f = bsearch(&key, w->files, w->nfiles, sizeof(*w->files), tfile_path_cmp)))
+			continue;
+		if (strncmp(f->source, real, n) || f->source[n] != '/' ||
+		    strcmp(f->source + n + 1, nd->path)) {
+			dsl_err_set(e, "--at-path: %s is %s, outside %s (a symlink out of the "
+				    "directory); it cannot be shown at its path", nd->path, f->source, real);
+			return -1;
+		}
+		free(nd->src);
+		nd->src = dsl_strdup(nd->path);
+	}
+	free(w->desc.source_root);
+	w->desc.source_root = dsl_strdup(real);
+	if (dsl_atpath_check(w->desc.source_root, &ctx->cfg, e) < 0) {
+		dsl_err_prefix(e, "--at-path");
+		return -1;
+	}
+	return 0;
+}
+
 static uint32_t auto_piece_size(uint64_t total)
 {
 	uint32_t p = AUTO_PIECE_MIN;
@@ -211,6 +264,7 @@ static int hash_and_publish(struct cli_ctx *ctx, struct cli_walk *w, uint32_t pi
 
 static const char create_usage[] =
 	"usage: dsl create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
+	"                  [--at-path | --no-at-path] [--profile CMD]\n"
 	"       dsl create NAME --from-exe BINARY [--exclude DIR]... [--force]\n"
 	"Publish a library set (a new version of it with --force) in a registry.\n"
 	"  --env VAR=RELPATH   environment the tasks get, relative to the view (repeatable)\n"
@@ -218,7 +272,29 @@ static const char create_usage[] =
 	"  --force             publish a new version of an existing set\n"
 	"  --from-exe BINARY   the set is BINARY's shared-library closure\n"
 	"  --exclude DIR       with --from-exe: leave libraries under DIR out (repeatable)\n"
-	"  --registry DIR      publish in DIR\n";
+	"  --registry DIR      publish in DIR\n"
+	"  --at-path           the job's tasks see the set at PATH itself (one directory)\n"
+	"  --no-at-path        never, whatever the site's at_path=\n"
+	"  --profile CMD       then record the order CMD (sh -c) first reads the set in\n";
+
+/* --profile CMD: `dsl profile` of the version just published. */
+static int profile_published(struct cli_ctx *ctx, const struct dsl_desc *d, const char *cmd,
+			     struct dsl_err *e)
+{
+	struct dsl_registry reg = { { ctx->publish_dir }, 1 };
+	struct dsl_set_ref ref;
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	int nf = 0, rc;
+
+	memset(&ref, 0, sizeof(ref));
+	if (dsl_registry_find(&reg, d->name, d->infohash, &ref, &nf, e) < 0)
+		return -1;
+	rc = cli_profile_run(ctx, &ref, argv, e);
+	if (rc < 0)
+		dsl_err_prefix(e, "--profile (the set is published, without an order)");
+	dsl_set_ref_free(&ref);
+	return rc;
+}
 
 int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -229,6 +305,9 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		{ "from-exe", required_argument, NULL, 'x' },
 		{ "exclude", required_argument, NULL, 'X' },
 		{ "registry", required_argument, NULL, 'r' },
+		{ "at-path", no_argument, NULL, 'A' },
+		{ "no-at-path", no_argument, NULL, 'N' },
+		{ "profile", required_argument, NULL, 'P' },
 		DSL_OPT_STD,
 		{ NULL, 0, NULL, 0 },
 	};
@@ -236,7 +315,7 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	static char *default_exclude[] = { "/lib", "/usr/lib", "/lib64", "/usr/lib64" };
 	char **exclude = NULL;
 	size_t nexclude = 0;
-	const char *from_exe = NULL;
+	const char *from_exe = NULL, *profile = NULL;
 	uint32_t piece_size = 0;        /* 0: auto_piece_size() */
 	struct cli_walk w;
 	struct dsl_err err;
@@ -265,6 +344,9 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		case 'r':
 			cli_set_registry(ctx, optarg);
 			break;
+		case 'A': w.desc.at_path = 1; break;
+		case 'N': w.desc.at_path = 0; break;
+		case 'P': profile = optarg; break;
 		}
 	}
 	if (optind >= argc) {
@@ -289,7 +371,9 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 	} else if (cli_walk_paths(&w, argv + optind, (size_t)(argc - optind), &err) < 0) {
 		goto fail;
 	}
-	if (cli_walk_finish(&w, &err) < 0 || check_env(&w, &err) < 0)
+	if (cli_walk_finish(&w, &err) < 0 || check_env(&w, &err) < 0 ||
+	    check_at_path(ctx, &w, from_exe ? NULL : argv + optind,
+			  from_exe ? 0 : (size_t)(argc - optind), &err) < 0)
 		goto fail;
 	if (w.skipped)
 		fprintf(stderr, "dsl: warning: %zu entr%s skipped (see above)\n", w.skipped, w.skipped == 1 ? "y" : "ies");
@@ -300,6 +384,8 @@ int cmd_create(struct cli_ctx *ctx, int argc, char **argv)
 		goto fail;
 	if (ctx->publish_dir != ctx->user_registry)
 		warn_private_sources(&w, ctx->publish_dir);
+	if (profile && profile_published(ctx, &w.desc, profile, &err) < 0)
+		goto fail;
 	rc = 0;
 	goto out;
 fail:

@@ -15,6 +15,8 @@ static const char usage[] =
 	"\n"
 	"commands:\n"
 	"  create NAME PATH... [--env VAR=RELPATH]... [--piece-size N] [--force]\n"
+	"         [--at-path|--no-at-path] [--profile CMD]\n"
+	"                          --at-path: tasks see the set at PATH (default: site's at_path=)\n"
 	"  create NAME --from-exe BINARY [--exclude DIR]... [--force]\n"
 	"                          publish a library set (a new version with --force)\n"
 	"  list                    the sets you can use\n"
@@ -23,6 +25,9 @@ static const char usage[] =
 	"  verify NAME             re-hash the set's source files against its torrent\n"
 	"  remove NAME [--set-version H]\n"
 	"                          remove a set, or one old version of it\n"
+	"  profile NAME -- CMD [ARGS...]\n"
+	"                          record the order CMD first reads the set's pieces in;\n"
+	"                          jobs then prefetch in that order (create --profile CMD)\n"
 	"  status JOBID [--nodes] [--watch] [--json]\n"
 	"                          a job's distribution, node by node\n"
 	"  seed NAME [--tracker URL] [--listen IP] [--port P|A-B] [--run-dir DIR]\n"
@@ -126,5 +131,7 @@ int main(int argc, char **argv)
 		return cmd_status(&ctx, argc, argv);
 	if (!strcmp(cmd, "seed"))
 		return cmd_seed(&ctx, argc, argv);
+	if (!strcmp(cmd, "profile"))
+		return cmd_profile(&ctx, argc, argv);
 	return dsl_opt_usage_error(&cmd_dsl, "%.64s: unknown command", cmd);
 }

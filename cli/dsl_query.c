@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "dsl_opt.h"
+#include "dsl_order.h"
 #include "dsl_util.h"
 
 static void format_time(int64_t t, char *buf, size_t len)
@@ -103,7 +104,7 @@ static const char *type_word(enum dsl_node_type t)
 static void show_human(const struct dsl_set_ref *ref, int files)
 {
 	const struct dsl_desc *d = &ref->desc;
-	char size[32], when[32];
+	char size[32], when[32], *order;
 	size_t ndirs = 0, nlinks = 0;
 
 	dsl_human_size(d->total_size, size, sizeof(size));
@@ -120,6 +121,11 @@ static void show_human(const struct dsl_set_ref *ref, int files)
 	       (unsigned long long)d->file_count, ndirs, nlinks);
 	printf("piece size:  %u KiB\n", d->piece_size >> 10);
 	printf("source:      %s\n", d->source_root);
+	printf("at path:     %s\n", d->at_path == 1 ? "yes (tasks see the set at its source)"
+	       : d->at_path == 0 ? "no" : "site default (at_path=)");
+	order = dsl_order_registry_path(ref->json_path);
+	printf("prefetch:    %s\n", access(order, F_OK) == 0 ? order : "(no order published)");
+	free(order);
 	printf("description: %s\n", ref->json_path);
 	printf("torrent:     %s\n", ref->torrent_path);
 	printf("environment for tasks (view root $DSL_SET_ROOT):\n");

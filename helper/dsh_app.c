@@ -149,6 +149,27 @@ static int seed_sources(struct dsh_app *a, struct dsl_err *e)
 	return 0;
 }
 
+/* The first --order file that is this version's order.  Written by the
+ * job's user or the set's publisher, read as the job's user: a bad one
+ * costs only the order, never the job (logged and skipped). */
+static void load_order(struct dsh_app *a)
+{
+	const struct dsh_opts *o = a->opts;
+	struct dsl_err e;
+
+	for (int i = 0; i < o->norders; i++) {
+		if (access(o->orders[i], F_OK) != 0)
+			continue;
+		if (dsl_order_read(o->orders[i], a->desc.infohash, a->meta.num_pieces,
+				   &a->prefetch, &e) == 0) {
+			dsl_info(a->log, "prefetch order: %d of %d pieces first, from %s",
+				 a->prefetch.n, a->meta.num_pieces, o->orders[i]);
+			return;
+		}
+		dsl_warn(a->log, "prefetch order not used: %s", e.msg);
+	}
+}
+
 static int start_session(struct dsh_app *a, struct dsl_err *e)
 {
 	const struct dsh_opts *o = a->opts;
@@ -169,6 +190,9 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
+	load_order(a);
+	so.order = a->prefetch.pieces;
+	so.norder = a->prefetch.n;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
 	/* A seeder keeps the set's pack of small files there (dsl_torrent.h);
 	 * one started without --cache (dsl seed) keeps it in its run directory. */
@@ -304,6 +328,10 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	a->ctl_path = dsl_path_join(o->run_dir, "ctl.sock");
 	a->status_path = dsl_path_join(o->run_dir, "status.json");
 	dsh_reads_init(&a->reads, NULL, &a->tree, log, o->read_timeout);
+	if (o->record_order) {
+		dsh_order_rec_init(&a->order, a->meta.num_pieces);
+		a->reads.order = &a->order;
+	}
 	if (start_session(a, e) != 0)
 		return -1;
 	a->reads.ses = a->ses;
@@ -387,6 +415,22 @@ void dsh_app_stop(struct dsh_app *a)
 	}
 	if (a->status_path)
 		dsh_reads_destroy(&a->reads);
+	if (a->opts->record_order && a->order.seen) {
+		char *dir = dsl_strdup(a->opts->record_order);
+
+		if (strrchr(dir, '/'))
+			*strrchr(dir, '/') = '\0';
+		if (*dir && dsl_mkdir_p(dir, 0700, &e) != 0)
+			dsl_warn(a->log, "prefetch order not recorded: %s", e.msg);
+		else if (dsh_order_rec_save(&a->order, a->opts->record_order, a->desc.infohash, &e) != 0)
+			dsl_warn(a->log, "prefetch order not recorded: %s", e.msg);
+		else
+			dsl_info(a->log, "prefetch order: %d pieces first read, recorded in %s",
+				 a->order.n, a->opts->record_order);
+		free(dir);
+	}
+	dsh_order_rec_free(&a->order);
+	dsl_order_free(&a->prefetch);
 	if (a->se) {
 		unmount_view(a);
 		fuse_remove_signal_handlers(a->se);

@@ -12,6 +12,7 @@
 #include "dsh_view.h"
 #include "dsl_desc.h"
 #include "dsl_log.h"
+#include "dsl_order.h"
 #include "dsl_torrent.h"
 
 struct fuse_session;
@@ -24,6 +25,8 @@ struct dsh_app {
 	struct dsl_session *ses;
 	struct dsh_tree tree;
 	struct dsh_reads reads;
+	struct dsh_order_rec order;   /* --record-order */
+	struct dsl_order prefetch;    /* --order: what the session fetches first */
 	struct dsh_view view;
 	struct fuse_session *se;
 	int mounted;

@@ -14,7 +14,7 @@
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_ORDER, O_RECORD_ORDER };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -39,6 +39,8 @@ static const struct option dsh_longopts[] = {
 	{"share", required_argument, NULL, O_SHARE},
 	{"spec-fd", required_argument, NULL, O_SPEC_FD},
 	{"spec", required_argument, NULL, O_SPEC},
+	{"order", required_argument, NULL, O_ORDER},
+	{"record-order", required_argument, NULL, O_RECORD_ORDER},
 	DSL_OPT_STD,
 	{NULL, 0, NULL, 0},
 };
@@ -50,6 +52,7 @@ static const char dsh_usage[] =
 	      "                  [--read-timeout SEC] [--cache-policy keep|remove]\n"
 	      "                  [--prefetch pause|always|off] [--foreground] [--log-file FILE]\n"
 	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
+	      "                  [--order FILE]... [--record-order FILE]   (prefetch order)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
@@ -192,6 +195,14 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		o->spec_fd = (int)v;
 		break;
 	case O_SPEC: o->spec_file = arg; break;
+	case O_ORDER:
+		if (o->norders >= DSH_MAX_ORDERS) {
+			dsl_err_set(e, "--order: at most %d files", DSH_MAX_ORDERS);
+			return -1;
+		}
+		o->orders[o->norders++] = arg;
+		break;
+	case O_RECORD_ORDER: o->record_order = arg; break;
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
@@ -238,6 +249,9 @@ static void from_spec(struct dsh_opts *o)
 		o->trackers[o->ntrackers++] = s->trackers[i];
 	for (size_t i = 0; i < s->npeers; i++)
 		o->peers[o->npeers++] = s->peers[i].addr;
+	for (size_t i = 0; i < s->norders && i < DSH_MAX_ORDERS; i++)
+		o->orders[o->norders++] = s->orders[i];
+	o->record_order = s->record_order;
 }
 
 /* --spec-fd / --spec: nothing else but --foreground may be given. */

@@ -9,6 +9,7 @@
 #include "dsl_opt.h"
 
 #define DSH_MAX_LIST 256
+#define DSH_MAX_ORDERS 4
 
 enum dsh_cache_policy { DSH_CACHE_REMOVE, DSH_CACHE_KEEP };
 enum dsh_prefetch { DSH_PREFETCH_PAUSE, DSH_PREFETCH_ALWAYS, DSH_PREFETCH_OFF };
@@ -32,6 +33,12 @@ struct dsh_opts {
 	int spec_fd;                             /* -1: none */
 	const char *spec_file;
 	struct dsl_spec spec;
+	/* --order FILE: prefetch order candidates, the first readable one of
+	 * this version wins; --record-order FILE: write this view's first-read
+	 * order there when stopping (lib/dsl_order.h). */
+	const char *orders[DSH_MAX_ORDERS];
+	int norders;
+	const char *record_order;
 	/* client mode: --ctl RUNDIR CMD */
 	const char *ctl_dir, *ctl_cmd;
 };

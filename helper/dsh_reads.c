@@ -168,6 +168,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	end = f->first_piece + (int)((at + size - 1) / ps) + 1;
 	if (end > f->end_piece)
 		end = f->end_piece;
+	dsh_order_rec_note(r->order, first, end);
 	if (r->seeding) {
 		seed_answer(r, req, i, size, off);
 		return;

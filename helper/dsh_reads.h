@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "dsh_order.h"
 #include "dsh_tree.h"
 #include "dsl_log.h"
 #include "dsl_torrent.h"
@@ -32,6 +33,7 @@ struct dsh_reads {
 	int read_timeout;                 /* seconds before EIO */
 	int seeding;                      /* dsh_reads_seeding */
 	uint64_t checks, check_bytes;     /* seeder: reads checked, bytes hashed */
+	struct dsh_order_rec *order;      /* first reads are noted here, or NULL */
 };
 
 struct dsh_read_stats {

@@ -103,6 +103,16 @@ static int set_size(unsigned long long *dst, const char *key, const char *v, str
 	return 0;
 }
 
+static int set_onoff(int *dst, const char *key, const char *v, struct dsl_err *e)
+{
+	if (strcmp(v, "on") && strcmp(v, "off")) {
+		dsl_err_set(e, "%s: '%s' is neither 'on' nor 'off'", key, v);
+		return -1;
+	}
+	*dst = !strcmp(v, "on");
+	return 0;
+}
+
 static int set_range(int *lo, int *hi, const char *key, const char *v, struct dsl_err *e)
 {
 	char buf[64];
@@ -174,15 +184,10 @@ int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
 			return dsl_err_set(e, "cache_policy: '%s' is neither 'remove' nor 'keep'", v), -1;
 		return 0;
 	}
-	if (!strcmp(key, "shares")) {
-		if (!strcmp(v, "on"))
-			c->shares = 1;
-		else if (!strcmp(v, "off"))
-			c->shares = 0;
-		else
-			return dsl_err_set(e, "shares: '%s' is neither 'on' nor 'off'", v), -1;
-		return 0;
-	}
+	if (!strcmp(key, "shares"))
+		return set_onoff(&c->shares, key, v, e);
+	if (!strcmp(key, "at_path"))
+		return set_onoff(&c->at_path, key, v, e);
 	if (!strcmp(key, "wait")) {
 		if (!strcmp(v, "lazy"))
 			c->wait = DSL_WAIT_LAZY;

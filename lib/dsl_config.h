@@ -25,6 +25,8 @@ struct dsl_config {
 	char cache_dir[PATH_MAX];       /* cache=        node-local data */
 	enum dsl_cache_policy cache_policy; /* cache_policy= remove|keep */
 	int seeders;                    /* seeders=      in-job seeders K (>= 1) */
+	int at_path;                    /* at_path=      on|off: show sets that do not
+					   say at their source path (dsl_atpath.h) */
 	int shares;                     /* shares=       on|off: downloaders fetch a
 					   share of their own first */
 	char service_seeders[1024];     /* service_seeders= Slurm host list, "" none */

@@ -138,6 +138,7 @@ void dsl_desc_init(struct dsl_desc *d)
 {
 	memset(d, 0, sizeof(*d));
 	d->schema = DSL_DESC_SCHEMA;
+	d->at_path = -1;
 }
 
 static void node_free(struct dsl_node *n)
@@ -398,6 +399,13 @@ static int parse_top(json_object *root, const char *origin, struct dsl_desc *d,
 	if (get_string(root, "source_root", origin, "", 1, &d->source_root, e) < 0 ||
 	    get_string(root, "torrent", origin, "", 1, &d->torrent, e) < 0)
 		return -1;
+	j = field(root, "at_path");
+	if (j && !json_object_is_type(j, json_type_boolean)) {
+		dsl_err_set(e, "%s: at_path: not true or false", origin);
+		return -1;
+	}
+	if (j)
+		d->at_path = json_object_get_boolean(j) ? 1 : 0;
 	j = field(root, "env");
 	if (j && parse_env(j, origin, d, e) < 0)
 		return -1;
@@ -707,6 +715,8 @@ char *dsl_desc_to_json(const struct dsl_desc *d, int pretty, struct dsl_err *e)
 	json_object_object_add(root, "source_root",
 			       json_object_new_string(d->source_root ? d->source_root : ""));
 	json_object_object_add(root, "torrent", json_object_new_string(d->torrent ? d->torrent : ""));
+	if (d->at_path >= 0)
+		json_object_object_add(root, "at_path", json_object_new_boolean(d->at_path));
 	for (size_t i = 0; i < d->nenv; i++) {
 		json_object *arr = json_object_new_array();
 

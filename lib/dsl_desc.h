@@ -15,6 +15,8 @@
  *   "file_count": 42,                      (regular files)
  *   "source_root": "/opt/sets/scipy",      (absolute; what seeders read)
  *   "torrent": "<infohash>.torrent",       (file name beside the description)
+ *   "at_path": true,                       (optional: tasks see the set at
+ *                                           source_root, dsl_atpath.h)
  *   "env": { "LD_LIBRARY_PATH": ["lib"], "PYTHONPATH": ["lib/python3"] },
  *   "tree": [
  *     { "path": "lib", "type": "dir", "mode": 493 },
@@ -67,6 +69,8 @@ struct dsl_desc {
 	uint64_t file_count;
 	char *source_root;
 	char *torrent;           /* file name in the registry directory */
+	int at_path;             /* "at_path": 1 shown at source_root, 0 not,
+				    -1 absent: the site's at_path= decides */
 	struct dsl_node *nodes;
 	size_t nnodes;
 	struct dsl_env_var *env;

@@ -249,6 +249,13 @@ static int remove_version(const char *setdir, const char *hash, struct dsl_err *
 		dsl_err_set(e, "cannot remove %s: %m", tor);
 		rc = -1;
 	}
+	/* Its prefetch order, if one was published (dsl_order.h). */
+	if (rc == 0) {
+		char *order = dsl_xasprintf("%s/%s.order", setdir, hash);
+
+		unlink(order);
+		free(order);
+	}
 	free(json);
 	free(tor);
 	return rc;

@@ -37,6 +37,9 @@ void dsl_spec_free(struct dsl_spec *s)
 		free(*strs[i]);
 	for (size_t i = 0; i < s->ntrackers; i++)
 		free(s->trackers[i]);
+	for (size_t i = 0; i < s->norders; i++)
+		free(s->orders[i]);
+	free(s->record_order);
 	for (size_t i = 0; i < s->npeers; i++) {
 		free(s->peers[i].node);
 		free(s->peers[i].addr);
@@ -132,6 +135,16 @@ static json_object *spec_obj(const struct dsl_spec *s)
 	put_int(to, "ready", s->ready_timeout);
 	json_object_object_add(o, "timeouts", to);
 	put_int(o, "report_every_ms", s->report_every_ms);
+	if (s->norders || s->record_order) {
+		json_object *p = json_object_new_object(), *a = json_object_new_array();
+
+		for (size_t i = 0; i < s->norders; i++)
+			json_object_array_add(a, json_object_new_string(s->orders[i]));
+		json_object_object_add(p, "orders", a);
+		json_object_object_add(p, "record", s->record_order
+				       ? json_object_new_string(s->record_order) : NULL);
+		json_object_object_add(o, "prefetch", p);
+	}
 	return o;
 }
 
@@ -411,13 +424,47 @@ static int parse_schema(json_object *o, struct dsl_err *e)
 	return 0;
 }
 
+/* {"orders": [FILE...], "record": FILE|null}: absolute paths. */
+static int parse_prefetch(json_object *o, struct dsl_spec *s, struct dsl_err *e)
+{
+	static const char *const keys[] = { "orders", "record", NULL };
+	json_object *a, *r;
+	size_t n;
+
+	if (only_keys(o, "prefetch.", keys, e) < 0 ||
+	    !(a = member(o, "prefetch.", "orders", K_ARR, e)))
+		return -1;
+	n = json_object_array_length(a);
+	if (n > DSL_SPEC_MAX_ORDERS) {
+		dsl_err_set(e, "spec: prefetch.orders: %zu given, at most %d", n, DSL_SPEC_MAX_ORDERS);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		json_object *v = json_object_array_get_idx(a, i);
+		const char *t = json_object_get_string(v);
+
+		if (!json_object_is_type(v, json_type_string) || t[0] != '/' || strlen(t) > MAX_TEXT) {
+			dsl_err_set(e, "spec: prefetch.orders[%zu]: expected an absolute path", i);
+			return -1;
+		}
+		s->orders[s->norders++] = dsl_strdup(t);
+	}
+	if (!json_object_object_get_ex(o, "record", &r) || !r)
+		return 0;
+	if (!json_object_is_type(r, json_type_string) || json_object_get_string(r)[0] != '/') {
+		dsl_err_set(e, "spec: prefetch.record: expected an absolute path or null");
+		return -1;
+	}
+	return get_str(o, "prefetch.", "record", &s->record_order, e);
+}
+
 static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 {
 	static const char *const keys[] = {
 		"schema", "job", "node", "hostlist", "nnodes", "index", "set", "desc",
 		"torrent", "mount", "mountpoint", "cache", "run_dir", "log_file",
 		"cache_policy", "roles", "share", "port", "trackers", "peers", "timeouts",
-		"report_every_ms", NULL
+		"report_every_ms", "prefetch", NULL
 	};
 	json_object *v;
 
@@ -444,6 +491,9 @@ static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	    !(v = member(o, "", "timeouts", K_OBJ, e)) || parse_timeouts(v, s, e) < 0 ||
 	    !(v = member(o, "", "trackers", K_ARR, e)) || parse_trackers(v, s, e) < 0 ||
 	    !(v = member(o, "", "peers", K_ARR, e)) || parse_peers(v, s, e) < 0)
+		return -1;
+	if (json_object_object_get_ex(o, "prefetch", &v) &&
+	    (!(v = member(o, "", "prefetch", K_OBJ, e)) || parse_prefetch(v, s, e) < 0))
 		return -1;
 	return 0;
 }

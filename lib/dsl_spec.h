@@ -33,6 +33,9 @@
  *   timeouts      {"read": seconds, "ready": seconds}
  *   report_every_ms  period of the status reports to the tracker
  *                 (dsl_spec_report_every_ms)
+ *   prefetch      optional: {"orders": [FILE, ...] (at most
+ *                 DSL_SPEC_MAX_ORDERS, the first that is this version's is
+ *                 used), "record": FILE or null} (lib/dsl_order.h)
  */
 #ifndef DSL_SPEC_H
 #define DSL_SPEC_H
@@ -44,6 +47,7 @@
 #define DSL_SPEC_SCHEMA "dslswarm-spec/1"
 #define DSL_SPEC_MAX_PEERS 16
 #define DSL_SPEC_MAX_TRACKERS 8
+#define DSL_SPEC_MAX_ORDERS 4
 #define DSL_SPEC_MAX_BYTES (64 * 1024)   /* a spec is about 2 KiB */
 
 /* The budget one job's tracker is given for the steady state, in requests
@@ -77,6 +81,9 @@ struct dsl_spec {
 	size_t npeers;
 	int read_timeout, ready_timeout;
 	int report_every_ms;
+	char *orders[DSL_SPEC_MAX_ORDERS];   /* prefetch order candidates */
+	size_t norders;
+	char *record_order;                  /* NULL: none */
 };
 
 /* The JSON text of s (malloc'd).  Fails only when s breaks the schema's

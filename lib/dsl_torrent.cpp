@@ -954,6 +954,10 @@ struct dsl_session {
 	bool seeding = false;
 	bool no_prefetch = false, prefetch_always = false;
 	int share_first = 0, share_end = 0;    /* this node's share of pieces */
+	std::vector<int> first_order;          /* recorded order: fetched first */
+	std::vector<uint8_t> in_window;        /* piece raised to top priority */
+	size_t order_next = 0;                 /* first_order index not raised yet */
+	int window = 0, window_max = 0;        /* raised pieces not here yet */
 	std::vector<std::pair<std::string, int>> peers;
 
 	dsl_piece_fn on_piece = nullptr;
@@ -1021,8 +1025,14 @@ struct dsl_session {
 			update_stats();   /* the counters of a complete node are final */
 		}
 		bool resume = false;
+		std::vector<int> raise;
 		{
 			std::lock_guard<std::mutex> g(mu);
+			if (!in_window.empty() && in_window[(size_t)p]) {
+				in_window[(size_t)p] = 0;
+				window--;
+				advance(raise);
+			}
 			auto it = std::find(wanted.begin(), wanted.end(), p);
 			if (it != wanted.end()) {
 				wanted.erase(it);
@@ -1031,10 +1041,34 @@ struct dsl_session {
 					paused = false;
 			}
 		}
+		for (int q : raise)
+			h.piece_priority(lt::piece_index_t(q), lt::top_priority);
 		if (resume)
 			set_prefetch(true);
 		if (on_piece)
 			on_piece(cb_arg, p);
+	}
+
+	/* The recorded order (dsl_order.h), fetched in that order: a window of
+	 * its next pieces not on the node yet is at top priority, which
+	 * libtorrent picks before anything else whatever the availability
+	 * (priorities 4-6 only halve the availability they are weighed with:
+	 * with one seeder and few peers they do not order anything); each
+	 * arrival of a window piece raises the next one.  The rest of the order
+	 * waits at 3, above the rest of the set (own share 2, others 1).  The
+	 * window keeps going while reads wait: its pieces are the ones the
+	 * tasks read next.  Caller holds mu; raise gets the pieces to set. */
+	void advance(std::vector<int> &raise)
+	{
+		while (window < window_max && order_next < first_order.size()) {
+			int q = first_order[order_next++];
+
+			if (have[(size_t)q].load() || in_window[(size_t)q])
+				continue;
+			in_window[(size_t)q] = 1;
+			window++;
+			raise.push_back(q);
+		}
 	}
 
 	/* Background pieces at normal priority, or at the lowest while urgent
@@ -1056,17 +1090,31 @@ struct dsl_session {
 						  : lt::download_priority_t(2);
 		for (int p = share_first; p < share_end && p < npieces; p++)
 			pr[(size_t)p] = mine;
+		ordered(pr, on);
 		return pr;
+	}
+
+	void ordered(std::vector<lt::download_priority_t> &pr, bool on) const
+	{
+		if (first_order.empty())
+			return;
+		for (int p = 0; p < npieces; p++)
+			pr[(size_t)p] = (on && p >= share_first && p < share_end)
+				? lt::download_priority_t(2) : lt::low_priority;
+		for (int q : first_order)
+			pr[(size_t)q] = in_window[(size_t)q] ? lt::top_priority
+							     : lt::download_priority_t(3);
 	}
 
 	void set_prefetch(bool on)
 	{
 		if (no_prefetch || seeding)
 			return;
-		std::vector<lt::download_priority_t> pr = background(on);
+		std::vector<lt::download_priority_t> pr;
 		std::vector<int> w;
 		{
 			std::lock_guard<std::mutex> g(mu);
+			pr = background(on);   /* the order's window is under mu */
 			w = wanted;
 		}
 		for (int p : w)
@@ -1111,6 +1159,16 @@ struct dsl_session {
 			    ": hash check failed, data rejected and requested again");
 		} else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
 			scan_all();
+			/* The order's window again, with the pieces the check found
+			 * (a kept cache) out of it. */
+			if (!first_order.empty()) {
+				bool on;
+				{
+					std::lock_guard<std::mutex> g(mu);
+					on = !paused;
+				}
+				set_prefetch(on);
+			}
 		} else if (auto *fe = lt::alert_cast<lt::file_error_alert>(a)) {
 			log(LOG_ERROR, std::string(fe->filename()) + ": " + fe->error.message());
 		} else if (auto *te = lt::alert_cast<lt::tracker_error_alert>(a)) {
@@ -1421,6 +1479,17 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 		s->share_first = (int)(np * o->share_index / o->share_count);
 		s->share_end = (int)(np * (o->share_index + 1) / o->share_count);
 	}
+	for (int i = 0; o->order && i < o->norder; i++)
+		if (o->order[i] >= 0 && o->order[i] < s->npieces)
+			s->first_order.push_back(o->order[i]);
+	if (!s->first_order.empty()) {
+		std::vector<int> first_raise;   /* the handle does not exist yet */
+		/* About 4 MiB in flight: enough to keep a fast link busy, few
+		 * enough that the window stays in the order's sequence. */
+		s->window_max = std::max(4, std::min(64, (int)((4u << 20) / s->ti->piece_length())));
+		s->in_window.assign((size_t)s->npieces, 0);
+		s->advance(first_raise);
+	}
 	s->on_piece = o->on_piece;
 	s->logfn = o->log;
 	s->cb_arg = o->cb_arg;
@@ -1443,7 +1512,7 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 			/* Not all zero: an all-zero torrent counts as finished and
 			 * drops its seeds; pieces are raised by dsl_session_want. */
 			atp.piece_priorities.assign((size_t)s->npieces, lt::low_priority);
-		else if (s->share_end > s->share_first)
+		else if (s->share_end > s->share_first || !s->first_order.empty())
 			atp.piece_priorities = s->background(true);
 		/* libtorrent's own layout: a torrent of one file at the top
 		 * keeps it at save_path/FILE, not save_path/NAME/FILE. */
@@ -1479,6 +1548,11 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 	s->make_peer_id();
 	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
 						q && !strcmp(q, "deep")));
+	if (!s->first_order.empty())
+		/* libtorrent picks its first 4 pieces at random, whatever their
+		 * priority, and then finishes them first: measured, 5 random
+		 * pieces arrived before the order's first one. */
+		sp.settings.set_int(lt::settings_pack::initial_picker_threshold, 0);
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,

@@ -98,6 +98,9 @@ struct dsl_session_opts {
 					 background pieces (0, 0: none) */
 	int prefetch_always;          /* keep prefetching while reads wait
 					 (default: pause it, see dsl_session_want) */
+	const int *order;             /* downloader: pieces to fetch first, in
+					 this order (lib/dsl_order.h); copied */
+	int norder;
 };
 
 struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dsl_asuser.h"
+#include "dsl_atpath.h"
 #include "dsl_util.h"
 
 void dsl_lookup_init(struct dsl_lookup *l, const struct dsl_config *c, const char *home)
@@ -98,6 +99,32 @@ static void emit_ref(int fd, const struct dsl_set_ref *r)
 	for (size_t k = 0; k < r->desc.nenv; k++)
 		for (size_t j = 0; j < r->desc.env[k].npaths; j++)
 			dprintf(fd, "env %s %s\n", r->desc.env[k].name, r->desc.env[k].paths[j]);
+	if (r->desc.at_path == 1)
+		dprintf(fd, "atpath %s\n", r->desc.source_root);
+}
+
+/* A set shown at its source path (dsl_atpath.h): decided here, where the
+ * description's tree is at hand; the parent gets "atpath SOURCE" only for a
+ * path the policy allows.  A set that asked for an impossible path is the
+ * user's mistake; one that only got the site's default keeps its view. */
+static int emit_at_path(int fd, const struct dsl_config *c, struct dsl_set_ref *r)
+{
+	struct dsl_err why;
+
+	if (!dsl_atpath_wanted(&r->desc, c))
+		return 0;
+	if (!dsl_atpath_mirrors(&r->desc))
+		dsl_err_set(&why, "its tree is not one source directory");
+	else if (dsl_atpath_check(r->desc.source_root, c, &why) == 0) {
+		r->desc.at_path = 1;
+		return 0;
+	}
+	if (r->desc.at_path == 1) {
+		dprintf(fd, "user set '%s': %s\n", r->desc.name, why.msg);
+		return -1;
+	}
+	r->desc.at_path = 0;
+	return 0;
 }
 
 /* In the child, as the user: prints the sets, or "user MSG" / "node MSG". */
@@ -124,6 +151,11 @@ static int lookup_child(void *arg, int fd)
 		dprintf(fd, "%s %s\n", io_errno(err) ? "node" : "user", e.msg);
 		return 0;
 	}
+	for (size_t i = 0; i < a->s->n; i++)
+		if (emit_at_path(fd, a->c, &refs[i]) < 0) {
+			dsl_lookup_free(refs, a->s->n);
+			return 0;
+		}
 	for (size_t i = 0; i < a->s->n; i++)
 		emit_ref(fd, &refs[i]);
 	dprintf(fd, "ok\n");
@@ -197,6 +229,10 @@ static int parse_answer(char *text, const struct dsl_setlist *s, struct dsl_set_
 		} else if (r && !strncmp(line, "torrent ", 8) && !r->torrent_path) {
 			if (!(r->torrent_path = registry_path(line + 8, r->desc.name, r->desc.infohash, ".torrent")))
 				return -1;
+		} else if (r && !strncmp(line, "atpath ", 7) && !r->desc.source_root) {
+			/* checked again by the prolog (dsl_overlay_decide) and the task */
+			r->desc.at_path = 1;
+			r->desc.source_root = dsl_strdup(line + 7);
 		} else if (r && !strncmp(line, "env ", 4)) {
 			char *var = line + 4, *path = strchr(var, ' ');
 

@@ -17,6 +17,8 @@
 #include "dsl_fusemount.h"
 #include "dsl_net.h"
 #include "dsl_lookup.h"
+#include "dsl_order.h"
+#include "dsl_overlay.h"
 #include "dsl_roles.h"
 #include "dsl_spawn.h"
 #include "dsl_spec.h"
@@ -296,6 +298,23 @@ static void spec_peers(struct prolog_ctx *x, int port, struct dsl_spec *s)
 	}
 }
 
+/* The prefetch order (lib/dsl_order.h): the user's own jobs' observed order
+ * of this version first, then the one published with it; the job's first
+ * node records what its tasks read for the user's next job.  Read and
+ * written by the helper as the user. */
+static void spec_orders(struct prolog_ctx *x, size_t set, struct dsl_spec *s)
+{
+	char *own = dsl_xasprintf("%s/.dsl/profiles/%s.order", x->job->home,
+				  x->refs[set].desc.infohash);
+
+	s->orders[s->norders++] = dsl_strdup(own);
+	s->orders[s->norders++] = dsl_order_registry_path(x->refs[set].json_path);
+	if (x->roles.self == 0)
+		s->record_order = own;
+	else
+		free(own);
+}
+
 /* The spec of set i for this node (dsl_spec.h); strings are owned by s. */
 static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const char *run,
 		       const char *cache, struct dsl_spec *s)
@@ -335,6 +354,7 @@ static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const c
 	s->read_timeout = c->read_timeout;
 	s->ready_timeout = c->ready_timeout;
 	s->report_every_ms = dsl_spec_report_every_ms(s->nnodes);
+	spec_orders(x, i, s);
 }
 
 /* RUN/JOBID/.spec/NAME.json, root's and 0600, opened for the helper before
@@ -524,6 +544,11 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	x.cgroup = dsl_cgroup_job_path(job->self, job->id);
 	if (x.cgroup && dsl_cgroup_create(x.cgroup, c->daemon_memory, e) < 0)
 		goto out;
+	warn->msg[0] = '\0';
+	if (dsl_overlay_decide(c, sets, x.refs, warn, e) < 0) {
+		r = user_error(&x, e);
+		goto out;
+	}
 	x.roles_s = now_s();
 	if (dsl_roles_compute(job->nodelist, job->self, c->seeders, c->service_seeders, 0,
 			      &x.roles, e) < 0)
@@ -535,7 +560,6 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 		goto out;
 	}
 	tracker_url(&x);
-	warn->msg[0] = '\0';
 	if (!strcmp(c->tracker, "job") && x.roles.is_tracker && start_tracker(&x, warn) < 0)
 		/* Not fatal: every helper has its direct peers (dsl_roles.h). */
 		dsl_err_prefix(warn, "tracker not started (the swarm forms without it)");
@@ -550,7 +574,8 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 		}
 	ready_s = now_s() - t0;
 	/* wait=all waits in the tasks (dsl_wait_all.h says why). */
-	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0
+	r = write_prolog_report(&x, ready_s, e) < 0 || write_task_env(&x, e) < 0 ||
+	    dsl_overlay_write(c, job->id, sets, x.refs, e) < 0
 		? DSL_PROLOG_FAULT : DSL_PROLOG_OK;
 out:
 	prolog_ctx_free(&x);

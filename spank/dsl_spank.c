@@ -18,6 +18,7 @@
 #include "dsl_config.h"
 #include "dsl_epilog.h"
 #include "dsl_job.h"
+#include "dsl_overlay.h"
 #include "dsl_prolog.h"
 #include "dsl_setlist.h"
 #include "dsl_submit.h"
@@ -55,6 +56,12 @@ static int dsl_option_cb(int val, const char *optarg, int remote)
 		snprintf(dsl_submit_arg, sizeof(dsl_submit_arg), "%s", optarg);
 	return 0;
 }
+
+/* Why the sets could not be shown at their source paths: found as root in
+ * task_init_privileged, told to the user by task_init of the same task
+ * process (before that, the task's stderr is not the job's yet).  Forced by
+ * SPANK like dsl_submit_arg. */
+static char dsl_task_error[sizeof(((struct dsl_err *)0)->msg)];
 
 /* Read-only after initialisation: the SPANK API wants a non-const pointer. */
 static struct spank_option dsl_set_option = {
@@ -259,6 +266,33 @@ static int step_sets_prepared(const char *arg, const char *task_env, struct dsl_
 	return 0;
 }
 
+/* In each task, as root, before Slurm drops privileges: the sets shown at
+ * their source paths (dsl_overlay.h).  A failure is reported by task_init. */
+DSL_EXPORT int slurm_spank_task_init_privileged(spank_t sp, int ac, char **av)
+{
+	struct dsl_config c;
+	struct dsl_err e;
+	uint32_t jobid;
+	uid_t uid;
+	gid_t gid, *groups = NULL;
+	int ngroups = 0;
+
+	dsl_task_error[0] = '\0';
+	if (load_config(&c, ac, av) < 0)
+		return -1;
+	if (spank_get_item(sp, S_JOB_ID, &jobid) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_GID, &gid) != ESPANK_SUCCESS)
+		return 0;
+	if (spank_get_item(sp, S_JOB_SUPPLEMENTARY_GIDS, &groups, &ngroups) != ESPANK_SUCCESS)
+		ngroups = 0;
+	if (dsl_overlay_task(&c, jobid, uid, gid, groups, ngroups, &e) < 0) {
+		snprintf(dsl_task_error, sizeof(dsl_task_error), "%s", e.msg);
+		slurm_error("dsl: job %u: %s", jobid, e.msg);
+	}
+	return 0;
+}
+
 /* In each task (as the user, output already the job's): fail with the
  * prolog's message, or set the environment. */
 DSL_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
@@ -274,6 +308,10 @@ DSL_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
 		return -1;
 	if (spank_get_item(sp, S_JOB_ID, &jobid) != ESPANK_SUCCESS)
 		return 0;
+	if (dsl_task_error[0]) {
+		fprintf(stderr, "dsl: %s\n", dsl_task_error);
+		return -1;
+	}
 	dir = dsl_job_jobrun_dir(&c, jobid);
 	f = dsl_path_join(dir, DSL_JOB_ERROR);
 	if (dsl_read_file(f, 65536, &text, &len, &e) == 0) {

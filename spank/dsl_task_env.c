@@ -28,6 +28,16 @@ static void append(char **buf, const char *fmt, const char *a, const char *b)
 	*buf = n;
 }
 
+/* Where the tasks find set i: its source path when it is shown there
+ * (dsl_overlay.h), else its view. */
+static char *set_root(const struct dsl_config *c, unsigned long jobid,
+		      const struct dsl_setlist *s, const struct dsl_set_ref *refs, size_t i)
+{
+	if (refs[i].desc.at_path == 1)
+		return dsl_strdup(refs[i].desc.source_root);
+	return dsl_job_view_dir(c, jobid, s->names[i]);
+}
+
 /* One variable may come from several sets: one list, in set order. */
 static char *joined_value(const struct dsl_config *c, unsigned long jobid,
 			  const struct dsl_setlist *s, const struct dsl_set_ref *refs,
@@ -37,7 +47,7 @@ static char *joined_value(const struct dsl_config *c, unsigned long jobid,
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct dsl_desc *d = &refs[i].desc;
-		char *root = dsl_job_view_dir(c, jobid, s->names[i]);
+		char *root = set_root(c, jobid, s, refs, i);
 
 		for (size_t k = 0; k < d->nenv; k++) {
 			char *v, *n;
@@ -77,7 +87,7 @@ char *dsl_task_env_build(const struct dsl_config *c, unsigned long jobid,
 	char *text = dsl_strdup("");
 
 	for (size_t i = 0; i < s->n; i++) {
-		char *root = dsl_job_view_dir(c, jobid, s->names[i]);
+		char *root = set_root(c, jobid, s, refs, i);
 		char *var = dsl_task_env_root_var(s->names[i]);
 
 		if (i == 0)

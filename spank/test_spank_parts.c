@@ -19,10 +19,12 @@
 
 #include "dsl_asuser.h"
 #include "dsl_cgroup.h"
+#include "dsl_atpath.h"
 #include "dsl_epilog.h"
 #include "dsl_fusemount.h"
 #include "dsl_job.h"
 #include "dsl_jobstats.h"
+#include "dsl_overlay.h"
 #include "dsl_prolog.h"
 #include "dsl_setlist.h"
 #include "dsl_spawn.h"
@@ -101,6 +103,100 @@ START_TEST(task_env)
 	ck_assert_ptr_nonnull(strstr(e.msg, "'DSL_SET_ROOT_a\\x1b'"));
 	ck_assert_str_eq(out, "");
 	free(out);
+}
+END_TEST
+
+/* The at-path policy: hostile paths refused with the reason; the walk
+ * never follows a symlink and checks the user's access. */
+START_TEST(at_path_policy)
+{
+	static const char *refused[] = {
+		"relative/p", "/", "/etc", "/etc/ssl", "/usr/lib/x", "/lib64", "/proc/1",
+		"/run/dsl/view/1", "/var", "/home", "/a/../etc", "/a//b", "/a/./b", "/a/",
+		"/a:b", "/a,b", "/var/cache/dsl/x", "/var/cache",
+	};
+	static const char *allowed[] = { "/opt/spack/x", "/home/u/sets", "/var/tmp/s", "/usr2/x" };
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	char tmpl[] = "/tmp/dsl-atpath-XXXXXX", *dir = mkdtemp(tmpl), *p;
+	int fd;
+
+	dsl_config_defaults(&c);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++)
+		ck_assert_msg(dsl_atpath_check(refused[i], &c, &e) < 0, "%s allowed", refused[i]);
+	ck_assert_int_eq(dsl_atpath_check("/etc/x", &c, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "/etc is a system directory"));
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		ck_assert_msg(dsl_atpath_check(allowed[i], &c, &e) == 0, "%s: %s", allowed[i], e.msg);
+	/* The walk: a real directory opens; a symlink anywhere is refused. */
+	ck_assert_ptr_nonnull(dir);
+	p = dsl_path_join(dir, "real/sub");
+	ck_assert_int_eq(dsl_mkdir_p(p, 0755, &e), 0);
+	fd = dsl_atpath_open(p, 0, 0, NULL, 0, &e);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+	free(p);
+	p = dsl_path_join(dir, "link");
+	ck_assert_int_eq(symlink("real", p), 0);
+	free(p);
+	p = dsl_path_join(dir, "link/sub");
+	ck_assert_int_eq(dsl_atpath_open(p, 0, 0, NULL, 0, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "link: a symbolic link"));
+	free(p);
+	/* Mode bits as the user: 0700 root's directory is not searchable. */
+	p = dsl_path_join(dir, "real");
+	ck_assert_int_eq(chmod(p, 0700), 0);
+	free(p);
+	p = dsl_path_join(dir, "real/sub");
+	ck_assert_int_eq(dsl_atpath_open(p, 12345, 12345, NULL, 0, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not searchable by uid 12345"));
+	free(p);
+	ck_assert_int_eq(dsl_rm_rf(dir, &e), 0);
+}
+END_TEST
+
+/* The prolog's decision: the set's own choice, else the site's; a set that
+ * asked for an impossible path is the user's mistake, one that only got
+ * the site's default falls back to its view. */
+START_TEST(at_path_decide)
+{
+	struct dsl_config c;
+	struct dsl_setlist s = { .n = 2, .names = { "a", "b" } };
+	struct dsl_set_ref refs[2];
+	struct dsl_node f = { .path = "lib.so", .type = DSL_NODE_FILE, .mode = 0644, .src = "other.so" };
+	struct dsl_err e = { "" }, warn = { "" };
+
+	dsl_config_defaults(&c);
+	memset(refs, 0, sizeof(refs));
+	for (int i = 0; i < 2; i++) {
+		dsl_desc_init(&refs[i].desc);
+		refs[i].desc.name = dsl_strdup(s.names[i]);
+	}
+	refs[0].desc.source_root = dsl_strdup("/opt/a");
+	refs[1].desc.source_root = dsl_strdup("/etc/b");
+	/* Site default off, no opinion: neither. */
+	ck_assert_int_eq(dsl_overlay_decide(&c, &s, refs, &warn, &e), 0);
+	ck_assert_int_eq(refs[0].desc.at_path + refs[1].desc.at_path, 0);
+	/* Site default on: a is shown, b (under /etc) falls back with a note. */
+	c.at_path = 1;
+	refs[0].desc.at_path = refs[1].desc.at_path = -1;
+	ck_assert_int_eq(dsl_overlay_decide(&c, &s, refs, &warn, &e), 0);
+	ck_assert_int_eq(refs[0].desc.at_path, 1);
+	ck_assert_int_eq(refs[1].desc.at_path, 0);
+	ck_assert_ptr_nonnull(strstr(warn.msg, "set 'b' shown at its view only"));
+	/* b asked for it itself: the user's mistake. */
+	refs[1].desc.at_path = 1;
+	ck_assert_int_eq(dsl_overlay_decide(&c, &s, refs, &warn, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "set 'b'"));
+	/* A tree that is not a mirror of its source cannot be shown there. */
+	refs[1].desc.at_path = 1;
+	free(refs[1].desc.source_root);
+	refs[1].desc.source_root = dsl_strdup("/opt/b");
+	ck_assert_int_eq(dsl_desc_add_node(&refs[1].desc, &f, &e), 0);
+	ck_assert_int_eq(dsl_overlay_decide(&c, &s, refs, &warn, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e.msg, "not one source directory"));
+	dsl_desc_free(&refs[0].desc);
+	dsl_desc_free(&refs[1].desc);
 }
 END_TEST
 
@@ -589,6 +685,8 @@ int main(void)
 	tcase_add_test(tc, setlist_names_and_pins);
 	tcase_add_test(tc, task_env);
 	tcase_add_test(tc, paths_and_ports);
+	tcase_add_test(tc, at_path_policy);
+	tcase_add_test(tc, at_path_decide);
 	tcase_add_test(tc, submit_unknown_set);
 	tcase_add_test(tc, prolog_removed_set_is_users_mistake);
 	tcase_add_test(tc, prolog_system_registry_missing_is_node_fault);

@@ -161,5 +161,25 @@ assert d["env"]["LD_LIBRARY_PATH"] == ["lib"] and d["env"]["PATH"] == ["bin"]
 PY
 expect_fail "--from-exe on a script" "not a 64-bit ELF" "$DSL" create sh --from-exe "$0" --registry "$R"
 
+# --at-path: the directory given is the set's root, even when all its files
+# sit in one subdirectory; what the plugin would refuse is refused here.
+mkdir -p "$W/ap/app/lib"
+echo x > "$W/ap/app/lib/libx.so"
+json=$("$DSL" create ap "$W/ap/app" --at-path --registry "$R" >/dev/null && "$DSL" --registry "$R" show ap --json)
+python3 - "$json" "$(realpath "$W/ap/app")" <<'PY' && ok "--at-path: source_root is the directory, at_path recorded" || bad "--at-path: $json"
+import json, sys
+d = json.loads(sys.argv[1])
+assert d["source_root"] == sys.argv[2] and d["at_path"] is True, d
+PY
+expect_fail "--at-path with several paths" "made from one directory" \
+	"$DSL" create ap2 "$W/ap/app/lib" "$W/src" --at-path --registry "$R"
+expect_fail "--at-path from a system directory" "/etc is a system directory" \
+	"$DSL" create ap3 /etc/default --at-path --registry "$R"
+ln -s /etc/hostname "$W/ap/app/lib/out"
+expect_fail "--at-path with a symlink out of the directory" "a symlink out of the directory" \
+	"$DSL" create ap4 "$W/ap/app" --at-path --registry "$R"
+expect_fail "profile without a command" "missing the command" "$DSL" --registry "$R" profile ap
+expect_fail "profile of an unknown set" "nosuch" "$DSL" --registry "$R" profile nosuch -- true
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -92,6 +92,15 @@ START_TEST(round_trip)
 	ck_assert_str_eq(d2.infohash, d.infohash);
 	ck_assert_uint_eq(d2.total_size, 15);
 	ck_assert_str_eq(dsl_desc_find(&d2, "lib/libfoo.so.1")->path, "lib/libfoo.so.1");
+	/* at_path: absent stays absent (the site decides); a choice is kept. */
+	ck_assert_int_eq(d2.at_path, -1);
+	ck_assert_ptr_null(strstr(j1, "at_path"));
+	free(j2);
+	d.at_path = 0;
+	j2 = dsl_desc_to_json(&d, 0, &e);
+	dsl_desc_free(&d2);
+	ck_assert_int_eq(dsl_desc_parse(j2, strlen(j2), "c", &d2, &e), 0);
+	ck_assert_int_eq(d2.at_path, 0);
 	free(j1);
 	free(j2);
 	dsl_desc_free(&d);
@@ -144,6 +153,8 @@ START_TEST(reject_fields)
 	reject_mutation("\"tree\":[", "\"tree\":{}, \"x\":[", "tree: not an array");
 	reject_mutation("\"env\":{", "\"env\":{\"A\":\"lib\",", "env.A: not an array");
 	reject_mutation("[\"py\",\".\"]", "[\"../py\"]", "env.PYTHONPATH[0]");
+	reject_mutation("\"torrent\":\"x.torrent\"", "\"torrent\":\"x.torrent\",\"at_path\":1",
+			"at_path: not true or false");
 }
 END_TEST
 
