@@ -208,6 +208,10 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	}
 	a->user_fault = 0;
 	a->ses = dsl_session_start(&so, e);
+	/* Every port of the range taken: other users' processes, not the
+	 * node's fault (a user squatting ports must not drain nodes). */
+	if (!a->ses && strstr(e->msg, "no free port"))
+		a->user_fault = 1;
 	return a->ses ? 0 : -1;
 }
 

@@ -140,3 +140,25 @@ wait_nodes_clean() {
 	done
 	all_nodes_clean
 }
+
+# Ports as lib/dsl_config.c computes them (defaults: trackers 6969-6999,
+# peers 7000-7999): MIN + splitmix64(x) mod range, x = JOBID for the tracker,
+# JOBID * 8 + set index for the peers; tracker candidate k adds k * (31 / 3).
+port_of() {
+	python3 -c '
+import sys
+m = (1 << 64) - 1
+def mix(z):
+    z = (z + 0x9e3779b97f4a7c15) & m
+    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & m
+    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & m
+    return z ^ (z >> 31)
+kind, job, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+if kind == "peer":
+    print(7000 + mix(job * 8) % 1000)
+else:
+    print(6969 + (mix(job) % 31 + k * 10) % 31)
+' "$@"
+}
+peer_port() { port_of peer "$1" 0; }
+tracker_port() { port_of tracker "$1" 0; }
