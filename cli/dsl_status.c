@@ -688,6 +688,29 @@ static json_object *fetch_stats(const char *host, int port, struct dsl_err *e)
 	return stats;
 }
 
+/* A job's tracker takes the first free of its candidate ports (another
+ * process may hold the first): ask each in the order the prolog tried them;
+ * port becomes the one that answered, e the first candidate's error. */
+static json_object *fetch_job_stats(const struct cli_ctx *ctx, const struct status_job *j,
+				    const char *host, int *port, struct dsl_err *e)
+{
+	int ports[DSL_CONFIG_TRACKER_CANDIDATES];
+	int n = dsl_config_tracker_ports(&ctx->cfg, j->id, ports);
+	struct dsl_err first = { "" };
+	json_object *stats = NULL;
+
+	for (int k = 0; k < n && !stats; k++) {
+		stats = fetch_stats(host, ports[k], e);
+		if (stats)
+			*port = ports[k];
+		else if (k == 0)
+			first = *e;
+	}
+	if (!stats)
+		*e = first;
+	return stats;
+}
+
 /* Why nobody answers depends on where the job is: a per-job tracker lives
  * and dies with its job. */
 static void no_tracker(const struct status_job *j, const char *host, int port,
@@ -753,7 +776,10 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 	for (int round = 0; round < 86400; round++) {
 		json_object *stats;
 
-		if (!(stats = fetch_stats(host, port, &err))) {
+		stats = round == 0 && !strcmp(ctx->cfg.tracker, "job")
+			? fetch_job_stats(ctx, &job, host, &port, &err)
+			: fetch_stats(host, port, &err);
+		if (!stats) {
 			if (strstr(err.msg, "not JSON"))
 				fprintf(stderr, "dsl status: %s\n", err.msg);
 			else
