@@ -91,6 +91,8 @@ cleanup() {
 		rm -rf "$out/cluster-logs"
 		DSL_CLUSTER_KEEP_LOGS=$out/cluster-logs "$CLUSTER/cluster-down.sh" >/dev/null 2>&1 || true
 	fi
+	# Every task's own report (FTASK/FERR lines) and every job's output.
+	[ -d "$W/res" ] && { rm -rf "$out/tasks"; cp -r "$W/res" "$out/tasks"; }
 	rm -rf "$W"
 }
 trap cleanup EXIT
