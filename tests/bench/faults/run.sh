@@ -56,6 +56,10 @@ while [ $# -gt 0 ]; do
 	*) echo "bench-faults: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
+# The system's tools first: a python3 shim of a per-user Python manager
+# costs a shell and a look-up per call (seconds each on a loaded machine,
+# and the harness calls python3 per node).
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin:$PATH
 [ "$(id -u)" = 0 ] || { echo "bench-faults: run as root (it boots a cluster in namespaces)" >&2; exit 2; }
 for v in "jobs=$jobs" "nodes=$nodes" "baselines=$baselines" ${seed:+"seed=$seed"}; do
 	case ${v#*=} in ''|*[!0-9]*) echo "bench-faults: ${v%%=*} ${v#*=}: not a number" >&2; exit 2 ;; esac
