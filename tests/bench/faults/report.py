@@ -5,6 +5,7 @@ import csv
 import math
 import os
 import re
+import statistics
 import sys
 
 ORDER = ["none", "kill-downloader", "kill-seeder", "kill-tracker", "link-cut", "slurmd-stop",
@@ -28,12 +29,12 @@ def main():
     rows = list(csv.DictReader(open(os.path.join(out, "jobs.csv"))))
     # Slowdown against the campaign's final baseline of the job's shape
     # (every baseline run, the ones after the faulted jobs included).
-    base = {}
-    try:
-        for b in csv.DictReader(open(os.path.join(out, "baselines.csv"))):
-            base[(b["nodes"], b["mode"])] = float(b["median_s"])
-    except OSError:
-        pass
+    # (From jobs.csv itself, so that a campaign stopped early is reported too.)
+    times = {}
+    for r in rows:
+        if r["kind"] == "none" and r["outcome"] == "correct":
+            times.setdefault((r["nodes"], r["mode"]), []).append(float(r["time_s"]))
+    base = {k: statistics.median(v) for k, v in times.items()}
     for r in rows:
         b = base.get((r["nodes"], r["mode"]))
         if b and r["outcome"] == "correct":
