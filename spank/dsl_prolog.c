@@ -44,7 +44,7 @@ struct prolog_ctx {
 	char *cgroup;               /* the job's daemons' cgroup; NULL none */
 	int user_fault;             /* a daemon said the user's input is at fault */
 	struct dsl_err *warn;       /* one note for slurmd's log, not fatal */
-	double roles_s;             /* host list pass and peers' names (seconds) */
+	double roles_s;             /* the pass over the host list (seconds) */
 };
 
 static void prolog_ctx_free(struct prolog_ctx *x)
@@ -172,7 +172,7 @@ static char *tracker_path(const struct dsl_config *c)
 }
 
 /* Peers per answer: enough for a random graph on top of the direct peers,
- * few enough that a seeder is handed to O(1) nodes (trk_store.c). */
+ * few that the answers and each node.s connections stay O(1) in N. */
 #define DSL_TRACKER_NUMWANT 32
 
 /* The helper's progress lines ("phase: set", "phase: node", see
