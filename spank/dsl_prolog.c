@@ -172,7 +172,7 @@ static char *tracker_path(const struct dsl_config *c)
 }
 
 /* Peers per answer: enough for a random graph on top of the direct peers,
- * few that the answers and each node's connections stay O(1) in N. */
+ * few enough that the answers and each node's connections stay O(1) in N. */
 #define DSL_TRACKER_NUMWANT 32
 
 /* The helper's progress lines ("phase: set", "phase: node", see
