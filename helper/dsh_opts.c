@@ -14,7 +14,7 @@
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_KEY_FILE };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -39,6 +39,7 @@ static const struct option dsh_longopts[] = {
 	{"share", required_argument, NULL, O_SHARE},
 	{"spec-fd", required_argument, NULL, O_SPEC_FD},
 	{"spec", required_argument, NULL, O_SPEC},
+	{"key-file", required_argument, NULL, O_KEY_FILE},
 	DSL_OPT_STD,
 	{NULL, 0, NULL, 0},
 };
@@ -51,6 +52,7 @@ static const char dsh_usage[] =
 	      "                  [--prefetch pause|always|off] [--foreground] [--log-file FILE]\n"
 	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
+	      "                  [--key-file FILE]   (a job key: the job's private swarm)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
 	      "                  (everything from a job spec, as the Slurm plugin starts it)\n"
@@ -70,6 +72,30 @@ static int parse_int(const char *s, long lo, long hi, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	return (errno || end == s || *end || *v < lo || *v > hi) ? -1 : 0;
+}
+
+/* --key-file FILE: the job key, one line of 64 hex digits. */
+static int read_key_file(const char *path, struct dsh_opts *o, struct dsl_err *e)
+{
+	char buf[DSL_JOBKEY_HEX + 2];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		dsl_err_set(e, "--key-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (dsl_jobkey_check(buf, e) < 0) {
+		dsl_err_prefix(e, "--key-file %s", path);
+		return -1;
+	}
+	memcpy(o->key, buf, sizeof(o->key));
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
 }
 
 /* --share I/N: 0 <= I < N <= 100000 (the plugin numbers the downloaders). */
@@ -192,6 +218,8 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		o->spec_fd = (int)v;
 		break;
 	case O_SPEC: o->spec_file = arg; break;
+	case O_KEY_FILE:
+		return read_key_file(arg, o, e);
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
@@ -238,6 +266,8 @@ static void from_spec(struct dsh_opts *o)
 		o->trackers[o->ntrackers++] = s->trackers[i];
 	for (size_t i = 0; i < s->npeers; i++)
 		o->peers[o->npeers++] = s->peers[i].addr;
+	if (s->key)
+		memcpy(o->key, s->key, sizeof(o->key));
 }
 
 /* --spec-fd / --spec: nothing else but --foreground may be given. */

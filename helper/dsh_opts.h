@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "dsl_err.h"
+#include "dsl_jobkey.h"
 #include "dsl_spec.h"
 #include "dsl_opt.h"
 
@@ -32,6 +33,9 @@ struct dsh_opts {
 	int spec_fd;                             /* -1: none */
 	const char *spec_file;
 	struct dsl_spec spec;
+	/* The job key (dsl_jobkey.h) from the spec or --key-file; "" none:
+	 * the set's public swarm (tests that run the helper by hand). */
+	char key[DSL_JOBKEY_HEX + 1];
 	/* client mode: --ctl RUNDIR CMD */
 	const char *ctl_dir, *ctl_cmd;
 };

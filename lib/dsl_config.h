@@ -41,6 +41,9 @@ struct dsl_config {
 	char conf_file[PATH_MAX];       /* conf=         dsl.conf to read */
 	unsigned long long daemon_memory; /* daemon_memory= memory limit of the job's
 					   daemons' cgroup in bytes, 0 none */
+	char munge_socket[PATH_MAX];    /* munge_socket= munged's socket, "" libmunge's
+					   default (/run/munge/munge.socket.2): who may
+					   read a tracker's statistics */
 };
 
 void dsl_config_defaults(struct dsl_config *c);

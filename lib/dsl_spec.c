@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsl_jobkey.h"
 #include "dsl_util.h"
 
 #define MAX_TEXT 4096            /* any one string of the spec */
@@ -41,6 +42,9 @@ void dsl_spec_free(struct dsl_spec *s)
 		free(s->peers[i].node);
 		free(s->peers[i].addr);
 	}
+	if (s->key)   /* the secret does not linger in freed memory */
+		explicit_bzero(s->key, strlen(s->key));
+	free(s->key);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -132,6 +136,8 @@ static json_object *spec_obj(const struct dsl_spec *s)
 	put_int(to, "ready", s->ready_timeout);
 	json_object_object_add(o, "timeouts", to);
 	put_int(o, "report_every_ms", s->report_every_ms);
+	if (s->key)
+		put_str(o, "key", s->key);
 	return o;
 }
 
@@ -411,13 +417,30 @@ static int parse_schema(json_object *o, struct dsl_err *e)
 	return 0;
 }
 
+/* Optional "key": the job key, checked here so the helper never sees a
+ * malformed one (and never echoes it: the message names only the field). */
+static int parse_key(json_object *o, struct dsl_spec *s, struct dsl_err *e)
+{
+	struct dsl_err ke;
+
+	if (!json_object_object_get_ex(o, "key", NULL))
+		return 0;
+	if (get_str(o, "", "key", &s->key, e) < 0)
+		return -1;
+	if (dsl_jobkey_check(s->key, &ke) < 0) {
+		dsl_err_set(e, "spec: key: %s", ke.msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 {
 	static const char *const keys[] = {
 		"schema", "job", "node", "hostlist", "nnodes", "index", "set", "desc",
 		"torrent", "mount", "mountpoint", "cache", "run_dir", "log_file",
 		"cache_policy", "roles", "share", "port", "trackers", "peers", "timeouts",
-		"report_every_ms", NULL
+		"report_every_ms", "key", NULL
 	};
 	json_object *v;
 
@@ -445,7 +468,7 @@ static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	    !(v = member(o, "", "trackers", K_ARR, e)) || parse_trackers(v, s, e) < 0 ||
 	    !(v = member(o, "", "peers", K_ARR, e)) || parse_peers(v, s, e) < 0)
 		return -1;
-	return 0;
+	return parse_key(o, s, e);
 }
 
 int dsl_spec_parse(const char *text, size_t len, struct dsl_spec *out, struct dsl_err *e)

@@ -33,6 +33,9 @@
  *   timeouts      {"read": seconds, "ready": seconds}
  *   report_every_ms  period of the status reports to the tracker
  *                 (dsl_spec_report_every_ms)
+ *   key           optional: the job key (dsl_jobkey.h), 64 hex digits; the
+ *                 prolog always writes it; absent only in specs written by
+ *                 hand for tests (then the swarm is the set's public one)
  */
 #ifndef DSL_SPEC_H
 #define DSL_SPEC_H
@@ -77,6 +80,7 @@ struct dsl_spec {
 	size_t npeers;
 	int read_timeout, ready_timeout;
 	int report_every_ms;
+	char *key;                  /* NULL: no key (public swarm) */
 };
 
 /* The JSON text of s (malloc'd).  Fails only when s breaks the schema's

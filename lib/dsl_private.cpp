@@ -1,0 +1,86 @@
+/* dsl_private.cpp - a job's private swarm (dsl_private.hpp). */
+#include "dsl_private.hpp"
+
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+#include <libtorrent/bdecode.hpp>
+#include <libtorrent/bencode.hpp>
+#include <libtorrent/entry.hpp>
+
+/* A .torrent of a set is a few MiB at most (piece layers: 32 bytes a piece);
+ * the cap keeps a hostile registry file from exhausting memory. */
+#define DSL_PRIVATE_MAX_TORRENT (256L << 20)
+
+static bool read_all(const char *path, std::vector<char> &buf, struct dsl_err *e)
+{
+	std::ifstream in(path, std::ios::binary | std::ios::ate);
+	if (!in) {
+		dsl_err_set(e, "%s: cannot open: %s", path, strerror(errno));
+		return false;
+	}
+	std::streamoff n = in.tellg();
+	if (n < 0 || n > DSL_PRIVATE_MAX_TORRENT) {
+		dsl_err_set(e, "%s: not a torrent of a set (over %ld bytes)", path,
+			    DSL_PRIVATE_MAX_TORRENT);
+		return false;
+	}
+	buf.resize((size_t)n);
+	in.seekg(0);
+	if (!in.read(buf.data(), n)) {
+		dsl_err_set(e, "%s: cannot read", path);
+		return false;
+	}
+	return true;
+}
+
+std::shared_ptr<lt::torrent_info> dsl_private_torrent(const char *path, const char *swarm_key,
+						      struct dsl_err *e)
+{
+	std::vector<char> buf;
+	lt::error_code ec;
+
+	if (!read_all(path, buf, e))
+		return nullptr;
+	lt::bdecode_node root = lt::bdecode(buf, ec);
+	if (ec || root.type() != lt::bdecode_node::dict_t ||
+	    root.dict_find_dict("info").type() != lt::bdecode_node::dict_t) {
+		dsl_err_set(e, "%s: not a valid torrent: %s", path,
+			    ec ? ec.message().c_str() : "no info dictionary");
+		return nullptr;
+	}
+	lt::entry t(root);
+	lt::entry &info = t["info"];
+	/* entry's dictionary is sorted, so the new info dict is canonical
+	 * bencoding again; the keys already there are written unchanged. */
+	info["private"] = 1;
+	info[DSL_PRIVATE_INFO_KEY] = std::string(swarm_key);
+	std::vector<char> out;
+	lt::bencode(std::back_inserter(out), t);
+	auto ti = std::make_shared<lt::torrent_info>(out, ec, lt::from_span);
+	if (ec) {
+		dsl_err_set(e, "%s: the job's torrent is not valid: %s", path,
+			    ec.message().c_str());
+		return nullptr;
+	}
+	return ti;
+}
+
+void dsl_private_session(lt::session_params &sp)
+{
+	lt::settings_pack &p = sp.settings;
+	const char *pe = getenv("DSL_HELPER_PE");
+
+	p.set_int(lt::settings_pack::in_enc_policy, lt::settings_pack::pe_forced);
+	p.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_forced);
+	p.set_int(lt::settings_pack::allowed_enc_level,
+		  pe && !strcmp(pe, "plaintext") ? lt::settings_pack::pe_plaintext
+						  : lt::settings_pack::pe_rc4);
+	p.set_bool(lt::settings_pack::prefer_rc4, !(pe && !strcmp(pe, "plaintext")));
+	/* No ut_metadata (the info dict, with the key in it, never leaves the
+	 * node), no ut_pex, no smart_ban (v2 hashes every block anyway). */
+	sp.extensions.clear();
+}
