@@ -170,6 +170,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
 	so.share_index = o->share_index;
 	so.share_count = o->share_count;
+	so.peer_networks = o->peer_networks;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
 	/* A seeder keeps the set's pack of small files there (dsl_torrent.h);
 	 * one started without --cache (dsl seed) keeps it in its run directory. */

@@ -10,11 +10,12 @@
 #include <unistd.h>
 
 #include "dsh_opts.h"
+#include "dsl_cidr.h"
 #include "dsl_opt.h"
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_KEY_FILE };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_KEY_FILE, O_NETS };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -40,6 +41,7 @@ static const struct option dsh_longopts[] = {
 	{"spec-fd", required_argument, NULL, O_SPEC_FD},
 	{"spec", required_argument, NULL, O_SPEC},
 	{"key-file", required_argument, NULL, O_KEY_FILE},
+	{"peer-networks", required_argument, NULL, O_NETS},
 	DSL_OPT_STD,
 	{NULL, 0, NULL, 0},
 };
@@ -53,6 +55,7 @@ static const char dsh_usage[] =
 	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
 	      "                  [--key-file FILE]   (a job key: the job's private swarm)\n"
+	      "                  [--peer-networks CIDR[,CIDR...]]   (take peers only from these)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
 	      "                  (everything from a job spec, as the Slurm plugin starts it)\n"
@@ -220,6 +223,15 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 	case O_SPEC: o->spec_file = arg; break;
 	case O_KEY_FILE:
 		return read_key_file(arg, o, e);
+	case O_NETS: {
+		struct dsl_cidr r[DSL_CIDR_MAX];
+		size_t n;
+
+		if (dsl_cidr_parse_list(arg, r, &n, e) < 0)
+			return -1;
+		o->peer_networks = arg;
+		break;
+	}
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
@@ -268,6 +280,7 @@ static void from_spec(struct dsh_opts *o)
 		o->peers[o->npeers++] = s->peers[i].addr;
 	if (s->key)
 		memcpy(o->key, s->key, sizeof(o->key));
+	o->peer_networks = s->peer_networks;
 }
 
 /* --spec-fd / --spec: nothing else but --foreground may be given. */

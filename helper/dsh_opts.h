@@ -36,6 +36,7 @@ struct dsh_opts {
 	/* The job key (dsl_jobkey.h) from the spec or --key-file; "" none:
 	 * the set's public swarm (tests that run the helper by hand). */
 	char key[DSL_JOBKEY_HEX + 1];
+	const char *peer_networks;               /* NULL: any address (dsl_cidr.h) */
 	/* client mode: --ctl RUNDIR CMD */
 	const char *ctl_dir, *ctl_cmd;
 };

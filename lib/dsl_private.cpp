@@ -10,6 +10,7 @@
 #include <libtorrent/bdecode.hpp>
 #include <libtorrent/bencode.hpp>
 #include <libtorrent/entry.hpp>
+#include <libtorrent/ip_filter.hpp>
 
 /* A .torrent of a set is a few MiB at most (piece layers: 32 bytes a piece);
  * the cap keeps a hostile registry file from exhausting memory. */
@@ -83,4 +84,38 @@ void dsl_private_session(lt::session_params &sp)
 	/* No ut_metadata (the info dict, with the key in it, never leaves the
 	 * node), no ut_pex, no smart_ban (v2 hashes every block anyway). */
 	sp.extensions.clear();
+}
+
+static lt::address cidr_addr(const struct dsl_cidr &c, const unsigned char *b)
+{
+	if (c.v6) {
+		lt::address_v6::bytes_type a;
+		std::memcpy(a.data(), b, 16);
+		return lt::address_v6(a);
+	}
+	lt::address_v4::bytes_type a;
+	std::memcpy(a.data(), b, 4);
+	return lt::address_v4(a);
+}
+
+int dsl_private_filter(lt::session_params &sp, const char *nets, struct dsl_err *e)
+{
+	struct dsl_cidr r[DSL_CIDR_MAX];
+	size_t n;
+	lt::ip_filter f;
+	lt::error_code ec;
+
+	if (dsl_cidr_parse_list(nets, r, &n, e) < 0)
+		return -1;
+	f.add_rule(lt::make_address("0.0.0.0", ec), lt::make_address("255.255.255.255", ec),
+		   lt::ip_filter::blocked);
+	f.add_rule(lt::make_address("::", ec),
+		   lt::make_address("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", ec),
+		   lt::ip_filter::blocked);
+	for (size_t i = 0; i < n; i++)
+		f.add_rule(cidr_addr(r[i], r[i].first), cidr_addr(r[i], r[i].last), 0);
+	sp.ip_filter = f;
+	/* The filter is about peers; a tracker elsewhere stays reachable. */
+	sp.settings.set_bool(lt::settings_pack::apply_ip_filter_to_trackers, false);
+	return 0;
 }

@@ -22,6 +22,7 @@
 #include <libtorrent/settings_pack.hpp>
 #include <libtorrent/torrent_info.hpp>
 
+#include "dsl_cidr.h"
 #include "dsl_err.h"
 
 /* The key added to the info dict. */
@@ -35,5 +36,8 @@ std::shared_ptr<lt::torrent_info> dsl_private_torrent(const char *path, const ch
  * handshake but leaves the payload unencrypted (for the benchmark that
  * compares both; the default encrypts with RC4). */
 void dsl_private_session(lt::session_params &sp);
+/* Peers only from these ranges (dsl_cidr.h), in and out; the tracker is
+ * not filtered.  -1 with e set when nets does not parse. */
+int dsl_private_filter(lt::session_params &sp, const char *nets, struct dsl_err *e);
 
 #endif

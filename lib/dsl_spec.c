@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsl_cidr.h"
 #include "dsl_jobkey.h"
 #include "dsl_util.h"
 
@@ -45,6 +46,7 @@ void dsl_spec_free(struct dsl_spec *s)
 	if (s->key)   /* the secret does not linger in freed memory */
 		explicit_bzero(s->key, strlen(s->key));
 	free(s->key);
+	free(s->peer_networks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -138,6 +140,8 @@ static json_object *spec_obj(const struct dsl_spec *s)
 	put_int(o, "report_every_ms", s->report_every_ms);
 	if (s->key)
 		put_str(o, "key", s->key);
+	if (s->peer_networks)
+		put_str(o, "peer_networks", s->peer_networks);
 	return o;
 }
 
@@ -434,13 +438,30 @@ static int parse_key(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	return 0;
 }
 
+/* Optional "peer_networks" (dsl_cidr.h). */
+static int parse_networks(json_object *o, struct dsl_spec *s, struct dsl_err *e)
+{
+	struct dsl_cidr r[DSL_CIDR_MAX];
+	size_t n;
+
+	if (!json_object_object_get_ex(o, "peer_networks", NULL))
+		return 0;
+	if (get_str(o, "", "peer_networks", &s->peer_networks, e) < 0)
+		return -1;
+	if (dsl_cidr_parse_list(s->peer_networks, r, &n, e) < 0) {
+		dsl_err_prefix(e, "spec");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 {
 	static const char *const keys[] = {
 		"schema", "job", "node", "hostlist", "nnodes", "index", "set", "desc",
 		"torrent", "mount", "mountpoint", "cache", "run_dir", "log_file",
 		"cache_policy", "roles", "share", "port", "trackers", "peers", "timeouts",
-		"report_every_ms", "key", NULL
+		"report_every_ms", "key", "peer_networks", NULL
 	};
 	json_object *v;
 
@@ -468,7 +489,7 @@ static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	    !(v = member(o, "", "trackers", K_ARR, e)) || parse_trackers(v, s, e) < 0 ||
 	    !(v = member(o, "", "peers", K_ARR, e)) || parse_peers(v, s, e) < 0)
 		return -1;
-	return parse_key(o, s, e);
+	return parse_key(o, s, e) < 0 ? -1 : parse_networks(o, s, e);
 }
 
 int dsl_spec_parse(const char *text, size_t len, struct dsl_spec *out, struct dsl_err *e)

@@ -33,6 +33,8 @@
  *   timeouts      {"read": seconds, "ready": seconds}
  *   report_every_ms  period of the status reports to the tracker
  *                 (dsl_spec_report_every_ms)
+ *   peer_networks optional: "CIDR[,CIDR...]" (dsl_cidr.h), the only
+ *                 addresses the helper takes peers from
  *   key           optional: the job key (dsl_jobkey.h), 64 hex digits; the
  *                 prolog always writes it; absent only in specs written by
  *                 hand for tests (then the swarm is the set's public one)
@@ -81,6 +83,7 @@ struct dsl_spec {
 	int read_timeout, ready_timeout;
 	int report_every_ms;
 	char *key;                  /* NULL: no key (public swarm) */
+	char *peer_networks;        /* NULL: any address */
 };
 
 /* The JSON text of s (malloc'd).  Fails only when s breaks the schema's

@@ -1482,6 +1482,8 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 						q && !strcmp(q, "deep")));
 	if (o->swarm_key)
 		dsl_private_session(sp);
+	if (o->peer_networks && dsl_private_filter(sp, o->peer_networks, e) < 0)
+		return -1;
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,

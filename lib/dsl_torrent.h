@@ -101,6 +101,8 @@ struct dsl_session_opts {
 	const char *swarm_key;        /* the swarm half of the job key (dsl_jobkey.h):
 					 the job's private swarm (dsl_private.hpp);
 					 NULL: the set's public one */
+	const char *peer_networks;    /* "CIDR[,CIDR...]": the only addresses peers
+					 may have (dsl_cidr.h); NULL: any */
 };
 
 struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,

@@ -374,6 +374,8 @@ static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const c
 	s->ready_timeout = c->ready_timeout;
 	s->report_every_ms = dsl_spec_report_every_ms(s->nnodes);
 	s->key = dsl_strdup(job->key);
+	if (c->peer_networks[0])
+		s->peer_networks = dsl_strdup(c->peer_networks);
 }
 
 /* RUN/JOBID/.spec/NAME.json, root's and 0600, opened for the helper before

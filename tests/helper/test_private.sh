@@ -9,6 +9,7 @@
 # refused; job B's helpers get nothing from job A's even when dialling them.
 # The probe's own positive control: with job A's info-hash it does get a
 # bitfield and block 0 (so the refusals are not the probe failing).
+# peer_networks= keeps everyone outside the given ranges out, key or not.
 DSH_TEST=test_private
 . "$(dirname "$0")/dsh_common.sh"
 dsh_need_root
@@ -55,7 +56,9 @@ COMMON="--port 6881 --read-timeout 30"
 # side of a real handshake for the replay below.
 dsh_bg t $PROBE proxy $N.2:7000 $N.10 6881 "$DSH_TMP/capture" 60 >"$DSH_TMP/proxy.out"
 PROXY_PID=$DSH_BG_PID
-dsh_helper s seed --seed --listen $N.10 --key-file "$KA" $TR $COMMON ||
+# peer_networks on job A's seeder: the proxy's and the downloader's
+# addresses only (a site gives its node networks).
+dsh_helper s seed --seed --listen $N.10 --key-file "$KA" --peer-networks $N.2/32,$N.11/32 $TR $COMMON ||
 	{ fail "job A's seeder did not start"; exit 1; }
 dsh_helper a a --listen $N.11 --key-file "$KA" --peer $N.2:7000 $COMMON ||
 	{ fail "job A's downloader did not start"; exit 1; }
@@ -118,9 +121,14 @@ for node in a x; do
 done
 
 # Positive control: the same probe with job A's hash is served.
-r=$(probe x mse $N.10 6881 ${HA:0:40})
+r=$(probe a mse $N.10 6881 ${HA:0:40})
 want "control: the probe with job A's hash gets a bitfield and block 0" "$r" \
 	accepted=1 handshake=1 bitfield=1 block=1
+# peer_networks: from outside them even job A's hash gets nothing.
+r=$(probe x mse $N.10 6881 ${HA:0:40})
+want "peer_networks: job A's hash from outside the networks: nothing" "$r" accepted=0
+r=$(probe x mse $N.11 6881 ${HA:0:40})
+want "  ... while the downloader (no peer_networks) serves it" "$r" accepted=1 bitfield=1
 
 # Replay of the handshake job A's downloader made through the proxy.
 kill "$PROXY_PID" 2>/dev/null; sleep 0.5
