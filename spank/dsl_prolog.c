@@ -300,7 +300,9 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	dsl_argv_add(&a, dsl_path_join(dir, "tracker.pid"));
 	dsl_argv_add(&a, dsl_strdup("--log-file"));
 	dsl_argv_add(&a, dsl_path_join(dir, "tracker.log"));
-	rc = dir_for_user(dir, job, 0755, e);
+	/* 0700: the tracker's log names the job's info-hashes, which open the
+	 * job's swarms (README, private swarms): the job's user and root only. */
+	rc = dir_for_user(dir, job, 0700, e);
 	if (rc == 0) {
 		int sfd = secret_pipe(x->job->key, e);
 
