@@ -32,9 +32,9 @@
  * the job key; nullptr with e set on error. */
 std::shared_ptr<lt::torrent_info> dsl_private_torrent(const char *path, const char *swarm_key,
 						      struct dsl_err *e);
-/* Forced encryption and no extensions.  DSL_HELPER_PE=plaintext keeps the
- * handshake but leaves the payload unencrypted (for the benchmark that
- * compares both; the default encrypts with RC4). */
+/* Forced MSE/PE handshake, plaintext payload after it, no extensions.
+ * DSL_HELPER_PE=rc4 encrypts the payload too (only for the benchmark that
+ * compares both: the prolog starts helpers with a fixed environment). */
 void dsl_private_session(lt::session_params &sp);
 /* Peers only from these ranges (dsl_cidr.h), in and out; the tracker is
  * not filtered.  -1 with e set when nets does not parse. */

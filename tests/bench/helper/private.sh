@@ -4,8 +4,8 @@
 # side by side in one run, rounds interleaved so that the machine's load
 # falls on every mode alike:
 #   public     no job key: the set's own info-hash, no encryption (before)
-#   pe-plain   job key, MSE/PE handshake forced, payload not encrypted
-#   pe-rc4     job key, MSE/PE handshake forced, payload RC4 (the default)
+#   pe-plain   job key, MSE/PE handshake forced, payload not encrypted (the default)
+#   pe-rc4     job key, MSE/PE handshake forced, payload RC4 (DSL_HELPER_PE=rc4)
 #
 #   sudo tests/bench/helper/private.sh [--build DIR] [--size MIB]
 #        [--downloaders N] [--rounds R] [--rates "100mbit none"]
@@ -53,17 +53,18 @@ head -c 32 /dev/urandom | xxd -p -c 64 > "$DSH_TMP/key"
 echo "uptime: $(uptime)"
 echo "set: $size MiB + small files, 256 KiB pieces; 1 seeder, $ndown downloaders; $rounds rounds"
 
-# one RATE MODE ROUND: prints "time down_cpu seed_cpu"
+# one RATE MODE ROUND: appends "MODE time down_cpu seed_cpu" to res.RATE; runs
+# in this shell (not $(...)) so that its mounts reach dsh_cleanup
 one() {
 	local rate=$1 mode=$2 r=$3 tag=$1-$2-$3 i key=() env=() peers=() t0 t1 dcpu=0 sp
+	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
 	case $mode in
-	pe-plain) key=(--key-file "$DSH_TMP/key"); env=(env DSL_HELPER_PE=plaintext) ;;
-	pe-rc4) key=(--key-file "$DSH_TMP/key") ;;
+	pe-plain) key=(--key-file "$DSH_TMP/key") ;;
+	pe-rc4) key=(--key-file "$DSH_TMP/key"); env=(env DSL_HELPER_PE=rc4) ;;
 	esac
 	dsh_in s "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
 		--mount "$DSH_TMP/$tag-s/view" --cache "$DSH_TMP/$tag-s/cache" --run-dir "$DSH_TMP/$tag-s/run" \
 		--seed --listen $NET.10 --port 7000 "${key[@]}" >/dev/null 2>&1 &
-	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
 	DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-s/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-s/run"
 	wait
 	sp=$(dsh_pid "$tag-s")
@@ -83,8 +84,8 @@ one() {
 	done
 	t1=$(date +%s.%N)
 	for i in $(seq 1 "$ndown"); do dcpu=$((dcpu + $(ticks "$(dsh_pid "$tag-d$i")"))); done
-	awk -v a="$t0" -v b="$t1" -v d="$dcpu" -v s="$(ticks "$sp")" -v hz="$hz" \
-		'BEGIN { printf "%.3f %.3f %.3f\n", b - a, d / hz, s / hz }'
+	awk -v m="$mode" -v a="$t0" -v b="$t1" -v d="$dcpu" -v s="$(ticks "$sp")" -v hz="$hz" \
+		'BEGIN { printf "%s %.3f %.3f %.3f\n", m, b - a, d / hz, s / hz }' >> "$DSH_TMP/res.$rate"
 	for i in $(seq 1 "$ndown") s; do
 		local run=$DSH_TMP/$tag-d$i/run
 		[ "$i" = s ] && run=$DSH_TMP/$tag-s/run
@@ -112,7 +113,7 @@ for rate in $rates; do
 		set -- $modes
 		for _ in $(seq 2 "$r"); do set -- "${@:2}" "$1"; done
 		for m in "$@"; do
-			echo "$m $(one "$rate" "$m" "$r")" >> "$DSH_TMP/res.$rate" || exit 1
+			one "$rate" "$m" "$r" || exit 1
 		done
 	done
 	printf '\nlinks: %s\n%-9s %10s %8s %14s %8s %13s %8s\n' "$rate" mode "time s" ratio \
