@@ -26,7 +26,7 @@ ann $H1 7001 >/dev/null
 ann $H2 7002 >/dev/null
 post() {
 	curl -s -m 5 -w ' HTTP%{http_code}' -H 'Content-Type: application/json' \
-		--data-binary "$3" "http://127.0.0.1:$PORT/report?dsl_secret=$S&info_hash=$(esc "$1")&port=$2"
+		--data-binary "$3" "http://127.0.0.1:$PORT/report?dsl_secret=$S&info_hash=$(esc "$1")&port=$2&peer_id=-TE0001-abcdefghijkl"
 }
 r=$(post $H2 7002 '{"set":"b","job":7,"uid":'"$OUID"'}')
 check "report with the helper's uid taken" "ok" "$r"
