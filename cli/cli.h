@@ -71,7 +71,12 @@ int cli_profile_run(struct cli_ctx *ctx, const struct dsl_set_ref *ref, char *co
 		    struct dsl_err *e);
 
 /* GET http://host:port/path; the body (malloc'd) when the status is 200. */
-int cli_http_get(const char *host, int port, const char *path, int timeout_ms,
-		 char **body, struct dsl_err *e);
+/* header: one extra "Name: value" line or NULL.  -1: no answer; -2: an
+ * answer other than 200 (e has the status and the server's first line). */
+int cli_http_get(const char *host, int port, const char *path, const char *header,
+		 int timeout_ms, char **body, struct dsl_err *e);
+/* "X-Dsl-Munge: CRED" for the tracker's /stats (malloc'd), NULL when MUNGE
+ * cannot make one (e says why). */
+char *cli_munge_header(const char *socket_path, struct dsl_err *e);
 
 #endif

@@ -18,21 +18,21 @@
 
 #define HTTP_MAX_BYTES (64u << 20)
 
-int cli_http_get(const char *host, int port, const char *path, int timeout_ms,
-		 char **body, struct dsl_err *e)
+int cli_http_get(const char *host, int port, const char *path, const char *header,
+		 int timeout_ms, char **body, struct dsl_err *e)
 {
 	char portstr[16], *req, *buf = NULL, *sep;
 	size_t len = 0;
 	int64_t deadline;
-	int fd, status = 0;
+	int fd, status = 0, rc = -1;
 
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	deadline = dsl_now_ms() + timeout_ms;
 	fd = dsl_net_connect(host, portstr, deadline, e);
 	if (fd < 0)
 		return -1;
-	req = dsl_xasprintf("GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: dsl\r\n\r\n",
-			    path, host, port);
+	req = dsl_xasprintf("GET %s HTTP/1.0\r\nHost: %s:%d\r\nUser-Agent: dsl\r\n%s%s\r\n",
+			    path, host, port, header ? header : "", header ? "\r\n" : "");
 	if (dsl_net_send_all(fd, req, strlen(req), deadline) < 0) {
 		dsl_err_set(e, "cannot send to %s:%d: %m", host, port);
 		goto fail;
@@ -70,7 +70,11 @@ int cli_http_get(const char *host, int port, const char *path, int timeout_ms,
 	}
 	buf[len] = '\0';
 	if (status != 200) {
-		dsl_err_set(e, "http://%s:%d%s: HTTP status %d", host, port, path, status);
+		/* The tracker says why in one text line: pass it on. */
+		sep[4 + strcspn(sep + 4, "\r\n")] = '\0';
+		dsl_err_set(e, "http://%s:%d%s: HTTP status %d%s%.200s", host, port, path, status,
+			    sep[4] ? ": " : "", sep + 4);
+		rc = -2;
 		goto fail;
 	}
 	*body = dsl_strdup(sep + 4);
@@ -82,5 +86,5 @@ fail:
 	free(buf);
 	free(req);
 	close(fd);
-	return -1;
+	return rc;
 }

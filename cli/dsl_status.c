@@ -626,12 +626,25 @@ static int render(struct cli_ctx *ctx, const struct status_job *j, json_object *
 	return incomplete ? 1 : 0;
 }
 
-static json_object *get_json(const char *host, int port, const char *path, struct dsl_err *e)
+/* Every request carries a fresh MUNGE credential: the tracker's munged
+ * refuses one it has seen (tracker/trk_auth.h). */
+static json_object *get_json(const char *host, int port, const char *path,
+			     const char *munge_socket, struct dsl_err *e)
 {
 	char *body = NULL;
 	json_object *o;
+	struct dsl_err merr = { "" };
+	char *auth = cli_munge_header(munge_socket, &merr);
+	int rc = cli_http_get(host, port, path, auth, 3000, &body, e);
 
-	if (cli_http_get(host, port, path, 3000, &body, e) < 0)
+	if (rc == -2) {
+		char why[sizeof(e->msg)];
+
+		snprintf(why, sizeof(why), "%s", e->msg);
+		dsl_err_set(e, "the tracker refuses: %s%s%s", why, auth ? "" : "; ", merr.msg);
+	}
+	free(auth);
+	if (rc < 0)
 		return NULL;
 	o = json_tokener_parse(body);
 	free(body);
@@ -665,9 +678,10 @@ static void merge_peers(json_object *stats, json_object *page)
  * "next_offset" (at most STATUS_MAX_PAGES answers, so a tracker that never
  * ends its list cannot keep us here). */
 #define STATUS_MAX_PAGES 256
-static json_object *fetch_stats(const char *host, int port, struct dsl_err *e)
+static json_object *fetch_stats(const char *host, int port, const char *munge_socket,
+				struct dsl_err *e)
 {
-	json_object *stats = get_json(host, port, "/stats", e), *page = stats;
+	json_object *stats = get_json(host, port, "/stats", munge_socket, e), *page = stats;
 
 	for (int n = 1; page && n < STATUS_MAX_PAGES; n++) {
 		int64_t next = jint(page, "next_offset");
@@ -678,7 +692,7 @@ static json_object *fetch_stats(const char *host, int port, struct dsl_err *e)
 		if (next <= 0)
 			break;
 		snprintf(path, sizeof(path), "/stats?offset=%lld", (long long)next);
-		page = get_json(host, port, path, e);
+		page = get_json(host, port, path, munge_socket, e);
 		if (!page) {
 			json_object_put(stats);
 			return NULL;
@@ -700,7 +714,7 @@ static json_object *fetch_job_stats(const struct cli_ctx *ctx, const struct stat
 	json_object *stats = NULL;
 
 	for (int k = 0; k < n && !stats; k++) {
-		stats = fetch_stats(host, ports[k], e);
+		stats = fetch_stats(host, ports[k], ctx->cfg.munge_socket, e);
 		if (stats)
 			*port = ports[k];
 		else if (k == 0)
@@ -778,10 +792,10 @@ int cmd_status(struct cli_ctx *ctx, int argc, char **argv)
 
 		stats = round == 0 && !strcmp(ctx->cfg.tracker, "job")
 			? fetch_job_stats(ctx, &job, host, &port, &err)
-			: fetch_stats(host, port, &err);
+			: fetch_stats(host, port, ctx->cfg.munge_socket, &err);
 		if (!stats) {
-			if (strstr(err.msg, "not JSON"))
-				fprintf(stderr, "dsl status: %s\n", err.msg);
+			if (strstr(err.msg, "not JSON") || strstr(err.msg, "refuses"))
+				fprintf(stderr, "dsl status: job %lu: %s\n", id, err.msg);
 			else
 				no_tracker(&job, host, port, &err);
 			failed = 1;

@@ -174,6 +174,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 {
 	const struct dsh_opts *o = a->opts;
 	struct dsl_session_opts so;
+	char swarm_key[DSL_JOBKEY_HALF + 1];
 
 	memset(&so, 0, sizeof(so));
 	so.listen_ip = o->listen_ip;
@@ -193,6 +194,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	load_order(a);
 	so.order = a->prefetch.pieces;
 	so.norder = a->prefetch.n;
+	so.peer_networks = o->peer_networks;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
 	/* A seeder keeps the set's pack of small files there (dsl_torrent.h);
 	 * one started without --cache (dsl seed) keeps it in its run directory. */
@@ -200,6 +202,10 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	if (dsl_mkdir_p(a->save_path, 0700, e) != 0 || cache_entry_ok(a->save_path, e) != 0)
 		return -1;
 	so.save_path = a->save_path;
+	if (o->key[0]) {
+		dsl_jobkey_swarm(o->key, swarm_key);
+		so.swarm_key = swarm_key;
+	}
 	if (o->seed) {
 		if (seed_sources(a, e) != 0)
 			return -1;
@@ -311,6 +317,8 @@ static void block_term_signals(int how)
 int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *log,
 		  int phase_fd, struct dsl_err *e)
 {
+	char swarm_hash[65];
+
 	memset(a, 0, sizeof(*a));
 	a->phase_fd = phase_fd;
 	dsh_daemon_phase(phase_fd, "set");
@@ -361,7 +369,9 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 		return -1;
 	}
 	a->aux_running = 1;
-	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, a->desc.infohash,
+	/* Reports go to the swarm the helpers announce: the job's own one. */
+	dsl_session_infohash(a->ses, swarm_hash);
+	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, swarm_hash,
 			       o->report_every_ms, dsl_session_port(a->ses),
 			       dsl_session_peer_id(a->ses), log, e) != 0)
 		return -1;

@@ -10,11 +10,13 @@
 #include <unistd.h>
 
 #include "dsh_opts.h"
+#include "dsl_cidr.h"
 #include "dsl_opt.h"
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
-       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_ORDER, O_RECORD_ORDER };
+       O_PREFETCH, O_JOB, O_NODE, O_SHARE, O_SPEC_FD, O_SPEC, O_ORDER, O_RECORD_ORDER,
+       O_KEY_FILE, O_NETS };
 
 static const struct option dsh_longopts[] = {
 	{"desc", required_argument, NULL, O_DESC},
@@ -41,6 +43,8 @@ static const struct option dsh_longopts[] = {
 	{"spec", required_argument, NULL, O_SPEC},
 	{"order", required_argument, NULL, O_ORDER},
 	{"record-order", required_argument, NULL, O_RECORD_ORDER},
+	{"key-file", required_argument, NULL, O_KEY_FILE},
+	{"peer-networks", required_argument, NULL, O_NETS},
 	DSL_OPT_STD,
 	{NULL, 0, NULL, 0},
 };
@@ -54,6 +58,8 @@ static const char dsh_usage[] =
 	      "                  [--share I/N]   (this downloader's share: fetch it first)\n"
 	      "                  [--order FILE]... [--record-order FILE]   (prefetch order)\n"
 	      "                  [--job ID] [--node NAME]   (added to the status it reports)\n"
+	      "                  [--key-file FILE]   (a job key: the job's private swarm)\n"
+	      "                  [--peer-networks CIDR[,CIDR...]]   (take peers only from these)\n"
 	      "       dsl-helper --mount /dev/fd/N --mountpoint DIR ...   (view pre-mounted by root)\n"
 	      "       dsl-helper --spec-fd N | --spec FILE [--foreground]\n"
 	      "                  (everything from a job spec, as the Slurm plugin starts it)\n"
@@ -73,6 +79,30 @@ static int parse_int(const char *s, long lo, long hi, long *v)
 	errno = 0;
 	*v = strtol(s, &end, 10);
 	return (errno || end == s || *end || *v < lo || *v > hi) ? -1 : 0;
+}
+
+/* --key-file FILE: the job key, one line of 64 hex digits. */
+static int read_key_file(const char *path, struct dsh_opts *o, struct dsl_err *e)
+{
+	char buf[DSL_JOBKEY_HEX + 2];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0) {
+		dsl_err_set(e, "--key-file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	if (dsl_jobkey_check(buf, e) < 0) {
+		dsl_err_prefix(e, "--key-file %s", path);
+		return -1;
+	}
+	memcpy(o->key, buf, sizeof(o->key));
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
 }
 
 /* --share I/N: 0 <= I < N <= 100000 (the plugin numbers the downloaders). */
@@ -203,6 +233,17 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 		o->orders[o->norders++] = arg;
 		break;
 	case O_RECORD_ORDER: o->record_order = arg; break;
+	case O_KEY_FILE:
+		return read_key_file(arg, o, e);
+	case O_NETS: {
+		struct dsl_cidr r[DSL_CIDR_MAX];
+		size_t n;
+
+		if (dsl_cidr_parse_list(arg, r, &n, e) < 0)
+			return -1;
+		o->peer_networks = arg;
+		break;
+	}
 	case O_NODE:
 		if (!*arg || strlen(arg) > 255) {
 			dsl_err_set(e, "--node '%.64s': expected a node name (1-255 characters)", arg);
@@ -252,6 +293,9 @@ static void from_spec(struct dsh_opts *o)
 	for (size_t i = 0; i < s->norders && i < DSH_MAX_ORDERS; i++)
 		o->orders[o->norders++] = s->orders[i];
 	o->record_order = s->record_order;
+	if (s->key)
+		memcpy(o->key, s->key, sizeof(o->key));
+	o->peer_networks = s->peer_networks;
 }
 
 /* --spec-fd / --spec: nothing else but --foreground may be given. */

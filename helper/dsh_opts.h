@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "dsl_err.h"
+#include "dsl_jobkey.h"
 #include "dsl_spec.h"
 #include "dsl_opt.h"
 
@@ -39,6 +40,10 @@ struct dsh_opts {
 	const char *orders[DSH_MAX_ORDERS];
 	int norders;
 	const char *record_order;
+	/* The job key (dsl_jobkey.h) from the spec or --key-file; "" none:
+	 * the set's public swarm (tests that run the helper by hand). */
+	char key[DSL_JOBKEY_HEX + 1];
+	const char *peer_networks;               /* NULL: any address (dsl_cidr.h) */
 	/* client mode: --ctl RUNDIR CMD */
 	const char *ctl_dir, *ctl_cmd;
 };

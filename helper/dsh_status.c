@@ -102,6 +102,9 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	note_complete(src, st.done >= st.total, o);
 	if (src->job)
 		json_object_object_add(o, "job", json_object_new_int64(src->job));
+	/* Whose job: a cluster tracker shows a user the swarms that report
+	 * that user's uid (tracker/trk_auth.h). */
+	json_object_object_add(o, "uid", json_object_new_int64((int64_t)getuid()));
 	if (src->node)
 		json_object_object_add(o, "node", json_object_new_string(src->node));
 	json_object_object_add(o, "mountpoint", json_object_new_string(src->mountpoint));

@@ -2,6 +2,8 @@
 #define _GNU_SOURCE
 #include "dsl_config.h"
 
+#include "dsl_cidr.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -207,6 +209,21 @@ int dsl_config_set(struct dsl_config *c, const char *key, const char *v,
 	}
 	if (!strcmp(key, "tracker"))
 		return set_tracker(c, v, e);
+	if (!strcmp(key, "peer_networks")) {
+		struct dsl_cidr r[DSL_CIDR_MAX];
+		size_t n;
+
+		if (dsl_cidr_parse_list(v, r, &n, e) < 0)
+			return -1;
+		snprintf(c->peer_networks, sizeof(c->peer_networks), "%s", v);
+		return 0;
+	}
+	if (!strcmp(key, "munge_socket")) {
+		if (*v != '/' || strlen(v) >= sizeof(c->munge_socket))
+			return dsl_err_set(e, "munge_socket: '%.64s' is not an absolute path", v), -1;
+		snprintf(c->munge_socket, sizeof(c->munge_socket), "%s", v);
+		return 0;
+	}
 	if (!strcmp(key, "tracker_ports"))
 		return set_range(&c->tracker_port_min, &c->tracker_port_max, key, v, e);
 	if (!strcmp(key, "peer_ports"))

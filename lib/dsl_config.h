@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stddef.h>
 
+#include "dsl_cidr.h"
 #include "dsl_err.h"
 
 #define DSL_DEFAULT_CONF "/etc/dsl/dsl.conf"
@@ -43,6 +44,11 @@ struct dsl_config {
 	char conf_file[PATH_MAX];       /* conf=         dsl.conf to read */
 	unsigned long long daemon_memory; /* daemon_memory= memory limit of the job's
 					   daemons' cgroup in bytes, 0 none */
+	char peer_networks[DSL_CIDR_TEXT_MAX];   /* peer_networks= ranges helpers take
+					   peers from (dsl_cidr.h); "" any */
+	char munge_socket[PATH_MAX];    /* munge_socket= munged's socket, "" libmunge's
+					   default (/run/munge/munge.socket.2): who may
+					   read a tracker's statistics */
 };
 
 void dsl_config_defaults(struct dsl_config *c);

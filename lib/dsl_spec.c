@@ -10,6 +10,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsl_cidr.h"
+#include "dsl_jobkey.h"
 #include "dsl_util.h"
 
 #define MAX_TEXT 4096            /* any one string of the spec */
@@ -44,6 +46,10 @@ void dsl_spec_free(struct dsl_spec *s)
 		free(s->peers[i].node);
 		free(s->peers[i].addr);
 	}
+	if (s->key)   /* the secret does not linger in freed memory */
+		explicit_bzero(s->key, strlen(s->key));
+	free(s->key);
+	free(s->peer_networks);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -145,6 +151,10 @@ static json_object *spec_obj(const struct dsl_spec *s)
 				       ? json_object_new_string(s->record_order) : NULL);
 		json_object_object_add(o, "prefetch", p);
 	}
+	if (s->key)
+		put_str(o, "key", s->key);
+	if (s->peer_networks)
+		put_str(o, "peer_networks", s->peer_networks);
 	return o;
 }
 
@@ -458,13 +468,48 @@ static int parse_prefetch(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	return get_str(o, "prefetch.", "record", &s->record_order, e);
 }
 
+/* Optional "key": the job key, checked here so the helper never sees a
+ * malformed one (and never echoes it: the message names only the field). */
+static int parse_key(json_object *o, struct dsl_spec *s, struct dsl_err *e)
+{
+	struct dsl_err ke;
+
+	if (!json_object_object_get_ex(o, "key", NULL))
+		return 0;
+	if (get_str(o, "", "key", &s->key, e) < 0)
+		return -1;
+	if (dsl_jobkey_check(s->key, &ke) < 0) {
+		dsl_err_set(e, "spec: key: %s", ke.msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Optional "peer_networks" (dsl_cidr.h). */
+static int parse_networks(json_object *o, struct dsl_spec *s, struct dsl_err *e)
+{
+	struct dsl_cidr r[DSL_CIDR_MAX];
+	size_t n;
+
+	if (!json_object_object_get_ex(o, "peer_networks", NULL))
+		return 0;
+	if (get_str(o, "", "peer_networks", &s->peer_networks, e) < 0)
+		return -1;
+	if (dsl_cidr_parse_list(s->peer_networks, r, &n, e) < 0) {
+		dsl_err_prefix(e, "spec");
+		return -1;
+	}
+	return 0;
+}
+
 static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 {
 	static const char *const keys[] = {
 		"schema", "job", "node", "hostlist", "nnodes", "index", "set", "desc",
 		"torrent", "mount", "mountpoint", "cache", "run_dir", "log_file",
 		"cache_policy", "roles", "share", "port", "trackers", "peers", "timeouts",
-		"report_every_ms", "prefetch", NULL
+		"report_every_ms", "prefetch", "key",
+		"peer_networks", NULL
 	};
 	json_object *v;
 
@@ -495,7 +540,7 @@ static int parse_root(json_object *o, struct dsl_spec *s, struct dsl_err *e)
 	if (json_object_object_get_ex(o, "prefetch", &v) &&
 	    (!(v = member(o, "", "prefetch", K_OBJ, e)) || parse_prefetch(v, s, e) < 0))
 		return -1;
-	return 0;
+	return parse_key(o, s, e) < 0 ? -1 : parse_networks(o, s, e);
 }
 
 int dsl_spec_parse(const char *text, size_t len, struct dsl_spec *out, struct dsl_err *e)

@@ -36,6 +36,11 @@
  *   prefetch      optional: {"orders": [FILE, ...] (at most
  *                 DSL_SPEC_MAX_ORDERS, the first that is this version's is
  *                 used), "record": FILE or null} (lib/dsl_order.h)
+ *   peer_networks optional: "CIDR[,CIDR...]" (dsl_cidr.h), the only
+ *                 addresses the helper takes peers from
+ *   key           optional: the job key (dsl_jobkey.h), 64 hex digits; the
+ *                 prolog always writes it; absent only in specs written by
+ *                 hand for tests (then the swarm is the set's public one)
  */
 #ifndef DSL_SPEC_H
 #define DSL_SPEC_H
@@ -84,6 +89,8 @@ struct dsl_spec {
 	char *orders[DSL_SPEC_MAX_ORDERS];   /* prefetch order candidates */
 	size_t norders;
 	char *record_order;                  /* NULL: none */
+	char *key;                  /* NULL: no key (public swarm) */
+	char *peer_networks;        /* NULL: any address */
 };
 
 /* The JSON text of s (malloc'd).  Fails only when s breaks the schema's

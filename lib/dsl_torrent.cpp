@@ -7,6 +7,7 @@
 extern "C" {
 #include "dsl_util.h"
 }
+#include "dsl_private.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bdecode.hpp>
@@ -1454,7 +1455,9 @@ int seed_files(dsl_session *s, const struct dsl_session_opts *o, const struct ds
 
 int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err *e)
 {
-	s->ti = load_ti(o->torrent_path, e);
+	/* With a job key: the job's own torrent (dsl_private.hpp). */
+	s->ti = o->swarm_key ? dsl_private_torrent(o->torrent_path, o->swarm_key, e)
+			     : load_ti(o->torrent_path, e);
 	if (!s->ti)
 		return -1;
 	const lt::file_storage &fs = s->ti->files();
@@ -1553,6 +1556,10 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 		 * priority, and then finishes them first: measured, 5 random
 		 * pieces arrived before the order's first one. */
 		sp.settings.set_int(lt::settings_pack::initial_picker_threshold, 0);
+	if (o->swarm_key)
+		dsl_private_session(sp);
+	if (o->peer_networks && dsl_private_filter(sp, o->peer_networks, e) < 0)
+		return -1;
 	s->ses = std::make_unique<lt::session>(std::move(sp));
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,
@@ -1655,6 +1662,12 @@ extern "C" void dsl_session_stop(struct dsl_session *s)
 		/* Nothing sensible to report while tearing down. */
 	}
 	delete s;
+}
+
+extern "C" void dsl_session_infohash(struct dsl_session *s, char out[65])
+{
+	lt::sha256_hash h = s->ti->info_hashes().v2;
+	hex_of(h.data(), h.size(), out);
 }
 
 extern "C" int dsl_session_progress(struct dsl_session *s, int *done, int *total)

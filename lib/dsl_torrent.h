@@ -101,6 +101,11 @@ struct dsl_session_opts {
 	const int *order;             /* downloader: pieces to fetch first, in
 					 this order (lib/dsl_order.h); copied */
 	int norder;
+	const char *swarm_key;        /* the swarm half of the job key (dsl_jobkey.h):
+					 the job's private swarm (dsl_private.hpp);
+					 NULL: the set's public one */
+	const char *peer_networks;    /* "CIDR[,CIDR...]": the only addresses peers
+					 may have (dsl_cidr.h); NULL: any */
 };
 
 struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,
@@ -111,6 +116,9 @@ int dsl_session_progress(struct dsl_session *s, int *done, int *total);
 /* When the last piece arrived on this node (CLOCK_REALTIME seconds), 0 until
  * then and for a seeder (which has the set from the start). */
 double dsl_session_complete_time(struct dsl_session *s);
+/* The hex v2 info-hash the session's swarm goes by: the job's own one with
+ * a swarm key (a secret: never print or publish it), else the set's. */
+void dsl_session_infohash(struct dsl_session *s, char out[65]);
 /* The port the session listens on. */
 int dsl_session_port(struct dsl_session *s);
 /* Its peer id: 20 characters [-A-Za-z0-9], the role prefix then random; the

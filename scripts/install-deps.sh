@@ -6,7 +6,7 @@ set -eu
 dsl_as_root "$@"
 PKGS="build-essential autoconf automake libtool pkg-config
       libslurm-dev libtorrent-rasterbar-dev libboost-dev libfuse3-dev fuse3 libjson-c-dev
-      libmicrohttpd-dev check
+      libmicrohttpd-dev check libmunge-dev python3-libtorrent
       slurmctld slurmd slurm-client munge
       iproute2 util-linux procps psmisc python3 curl
       clang opentracker gnuplot-nox

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <string.h>
 
+#include "dsl_jobkey.h"
 #include "dsl_util.h"
 
 static int env_ulong(const char *var, unsigned long *out, struct dsl_err *e)
@@ -68,6 +69,9 @@ static void job_nodes_from_env(struct dsl_job *job)
 		job->nodelist = getenv("SLURM_NODELIST");
 	/* Not gethostname(): several slurmd may share one host. */
 	job->self = getenv("SLURMD_NODENAME");
+	/* Set at submission (slurm_spank_init_post_opt); only root's prolog
+	 * and epilog see it. */
+	job->key = getenv("SPANK_" DSL_JOBKEY_VAR);
 }
 
 int dsl_job_from_env_epilog(struct dsl_job *job, struct dsl_err *e)

@@ -25,6 +25,7 @@ struct dsl_job {
 	char home[512];
 	const char *nodelist;    /* SLURM_NODELIST; not owned */
 	const char *self;        /* SLURMD_NODENAME; not owned */
+	const char *key;         /* SPANK_DSL_KEY (dsl_jobkey.h), NULL if absent; not owned */
 };
 
 /* From the prolog/epilog environment; errors name the missing variable. */

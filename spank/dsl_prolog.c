@@ -21,6 +21,7 @@
 #include "dsl_overlay.h"
 #include "dsl_roles.h"
 #include "dsl_spawn.h"
+#include "dsl_jobkey.h"
 #include "dsl_spec.h"
 #include "dsl_task_env.h"
 #include "dsl_util.h"
@@ -227,6 +228,32 @@ static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pa
 	return rc;
 }
 
+/* A pipe holding the tracker half of the job key and nothing else: its read
+ * end (returned, or -1 with e set) becomes the tracker's fd 4.  33 bytes fit
+ * in any pipe buffer, so the write never blocks. */
+static int secret_pipe(const char *key, struct dsl_err *e)
+{
+	char token[DSL_JOBKEY_HALF + 2];
+	int p[2];
+	ssize_t n;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		dsl_err_set(e, "pipe: %s", strerror(errno));
+		return -1;
+	}
+	dsl_jobkey_tracker(key, token);
+	strcat(token, "\n");
+	n = write(p[1], token, strlen(token));
+	explicit_bzero(token, sizeof(token));
+	close(p[1]);
+	if (n != DSL_JOBKEY_HALF + 1) {
+		dsl_err_set(e, "cannot hand the tracker its secret: %s", strerror(errno));
+		close(p[0]);
+		return -1;
+	}
+	return p[0];
+}
+
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 {
 	const struct dsl_config *c = x->c;
@@ -261,17 +288,30 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	dsl_argv_add(&a, dsl_strdup("--max-peers"));
 	dsl_argv_add(&a, dsl_xasprintf("%zu", x->roles.nnodes + 64 > 10000 ? x->roles.nnodes + 64
 				       : 10000));
-	for (size_t i = 0; i < x->sets->n; i++) {
-		dsl_argv_add(&a, dsl_strdup("--allow"));
-		dsl_argv_add(&a, dsl_strdup(x->refs[i].desc.infohash));
+	/* No --allow: the job's swarms are named by the job's own info-hashes,
+	 * which only the helpers compute (dsl_torrent.h); the secret keeps
+	 * everyone else from creating a swarm here.  It reaches the tracker
+	 * through a pipe (fd 4), never its argv (which every user can read). */
+	dsl_argv_add(&a, dsl_strdup("--secret-fd"));
+	dsl_argv_add(&a, dsl_strdup("4"));
+	if (c->munge_socket[0]) {
+		dsl_argv_add(&a, dsl_strdup("--munge-socket"));
+		dsl_argv_add(&a, dsl_strdup(c->munge_socket));
 	}
 	dsl_argv_add(&a, dsl_strdup("--pid-file"));
 	dsl_argv_add(&a, dsl_path_join(dir, "tracker.pid"));
 	dsl_argv_add(&a, dsl_strdup("--log-file"));
 	dsl_argv_add(&a, dsl_path_join(dir, "tracker.log"));
-	rc = dir_for_user(dir, job, 0755, e);
-	if (rc == 0)
-		rc = run_daemon(x, a.v, dir, -1, -1, e);
+	/* 0700: the tracker's log names the job's info-hashes, which open the
+	 * job's swarms (README, private swarms): the job's user and root only. */
+	rc = dir_for_user(dir, job, 0700, e);
+	if (rc == 0) {
+		int sfd = secret_pipe(x->job->key, e);
+
+		rc = sfd < 0 ? -1 : run_daemon(x, a.v, dir, -1, sfd, e);
+		if (sfd >= 0)
+			close(sfd);
+	}
 	dsl_argv_free(&a);
 	free(dir);
 	free(jobrun);
@@ -355,6 +395,9 @@ static void build_spec(struct prolog_ctx *x, size_t i, const char *view, const c
 	s->ready_timeout = c->ready_timeout;
 	s->report_every_ms = dsl_spec_report_every_ms(s->nnodes);
 	spec_orders(x, i, s);
+	s->key = dsl_strdup(job->key);
+	if (c->peer_networks[0])
+		s->peer_networks = dsl_strdup(c->peer_networks);
 }
 
 /* RUN/JOBID/.spec/NAME.json, root's and 0600, opened for the helper before
@@ -462,7 +505,7 @@ out:
 
 static void tracker_url(struct prolog_ctx *x)
 {
-	char addr[64];
+	char addr[64], token[DSL_JOBKEY_HALF + 1];
 	int ports[DSL_CONFIG_TRACKER_CANDIDATES], n;
 
 	memset(x->tracker_url, 0, sizeof(x->tracker_url));
@@ -472,10 +515,15 @@ static void tracker_url(struct prolog_ctx *x)
 	}
 	if (node_addr(x->roles.tracker_node, addr, sizeof(addr)) < 0)
 		return;
+	/* The job's tracker serves only announces that carry the tracker half
+	 * of the job key (dsl_jobkey.h); libtorrent keeps the query and adds
+	 * its own arguments after it. */
+	dsl_jobkey_tracker(x->job->key, token);
 	n = dsl_config_tracker_ports(x->c, x->job->id, ports);
 	for (int k = 0; k < n; k++)
-		snprintf(x->tracker_url[k], sizeof(x->tracker_url[k]), "http://%s:%d/announce",
-			 addr, ports[k]);
+		snprintf(x->tracker_url[k], sizeof(x->tracker_url[k]),
+			 "http://%s:%d/announce?dsl_secret=%s", addr, ports[k], token);
+	explicit_bzero(token, sizeof(token));
 }
 
 
@@ -544,6 +592,15 @@ enum dsl_prolog_result dsl_prolog_run(const struct dsl_config *c, const struct d
 	x.cgroup = dsl_cgroup_job_path(job->self, job->id);
 	if (x.cgroup && dsl_cgroup_create(x.cgroup, c->daemon_memory, e) < 0)
 		goto out;
+	if (dsl_jobkey_check(job->key, e) < 0) {
+		/* A client without the plugin, or a control environment that lost
+		 * it: a swarm without the key would be open to every user. */
+		dsl_err_set(e, "the job has no valid job key (SPANK_%s): it was submitted by a "
+			    "client without the dsl plugin, or with an old one; no swarm "
+			    "is started for it", DSL_JOBKEY_VAR);
+		r = user_error(&x, e);
+		goto out;
+	}
 	warn->msg[0] = '\0';
 	if (dsl_overlay_decide(c, sets, x.refs, warn, e) < 0) {
 		r = user_error(&x, e);

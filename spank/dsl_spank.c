@@ -20,6 +20,7 @@
 #include "dsl_job.h"
 #include "dsl_overlay.h"
 #include "dsl_prolog.h"
+#include "dsl_jobkey.h"
 #include "dsl_setlist.h"
 #include "dsl_submit.h"
 #include "dsl_task_env.h"
@@ -106,6 +107,29 @@ static int get_option(spank_t sp, char **arg)
 	return spank_option_getopt(sp, &dsl_set_option, arg) == ESPANK_SUCCESS && *arg && **arg;
 }
 
+/* The job key (dsl_jobkey.h): made here, as the submitting user, and kept
+ * by Slurm in the job's control environment, which reaches root's prolog
+ * and epilog on every node and no client or task.  Without it the prolog
+ * refuses to start the job's swarm (dsl_prolog.c). */
+static int set_job_key(spank_t sp, spank_context_t ctx)
+{
+	char key[DSL_JOBKEY_HEX + 1];
+	struct dsl_err e;
+	int rc = 0;
+
+	if (dsl_jobkey_new(key, &e) < 0) {
+		slurm_error("dsl: %s", e.msg);
+		return -1;
+	}
+	if (spank_job_control_setenv(sp, DSL_JOBKEY_VAR, key, 1) != ESPANK_SUCCESS &&
+	    ctx == S_CTX_ALLOCATOR) {
+		slurm_error("dsl: cannot give the job its key (job control environment)");
+		rc = -1;
+	}
+	explicit_bzero(key, sizeof(key));
+	return rc;
+}
+
 DSL_EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 {
 	struct dsl_config c;
@@ -137,7 +161,7 @@ DSL_EXPORT int slurm_spank_init_post_opt(spank_t sp, int ac, char **av)
 		return -1;
 	}
 	free(pins);
-	return 0;
+	return set_job_key(sp, ctx);
 }
 
 /* The sets of the job: pinned at submit time, else (a client without the

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trk_auth.h"
 #include "trk_bencode.h"
 #include "trk_report.h"
 #include "trk_stats.h"
@@ -72,6 +73,9 @@ static enum MHD_Result reply_failure(struct trk_http *h, struct MHD_Connection *
 	trk_bencode_failure(&b, why);
 	return reply(c, MHD_HTTP_OK, "text/plain", b.p, b.len);
 }
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *fmt,
+				  const char *why);
 
 /* ---- argument walks ---------------------------------------------------- */
 
@@ -188,7 +192,30 @@ static enum MHD_Result do_stats(struct trk_http *h, struct MHD_Connection *c)
 			return reply_text(c, MHD_HTTP_BAD_REQUEST, "dsl-tracker: %s\n",
 				  "stats: offset must be a number");
 	}
-	struct json_object *o = trk_stats_json(h->t, trk_now(), &q);
+	struct json_object *o;
+	const char *sec = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, TRK_SECRET_PARAM);
+	const char *cred = MHD_lookup_connection_value(c, MHD_HEADER_KIND, TRK_AUTH_HEADER);
+	char buf[256];
+	size_t shown = 0;
+	const char *why = trk_auth_stats(h->t->o, sec, sec ? strlen(sec) : 0, cred, &q.only_uid,
+					 buf, sizeof(buf));
+	if (why) {
+		struct client cl;
+		client_of(c, &cl);
+		trk_tracker_refuse(h->t, cl.ip, cl.v4, why);
+		return reply_text(c, MHD_HTTP_FORBIDDEN, "dsl-tracker: %s\n", why);
+	}
+	o = trk_stats_json(h->t, trk_now(), &q, &shown);
+	if (q.only_uid >= 0 && shown == 0) {
+		struct client cl;
+		snprintf(buf, sizeof(buf), "uid %lld has no swarm on this tracker (statistics "
+			 "are for root, the tracker's user and the jobs' own users)",
+			 (long long)q.only_uid);
+		json_object_put(o);
+		client_of(c, &cl);
+		trk_tracker_refuse(h->t, cl.ip, cl.v4, buf);
+		return reply_text(c, MHD_HTTP_FORBIDDEN, "dsl-tracker: %s\n", buf);
+	}
 	size_t len;
 	const char *s = json_object_to_json_string_length(o, JSON_C_TO_STRING_PLAIN, &len);
 	enum MHD_Result rc = reply(c, MHD_HTTP_OK, "application/json", s, len);

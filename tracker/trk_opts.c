@@ -7,24 +7,26 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "dsl_opt.h"
 #include "trk_request.h"
 
 static const char usage[] =
 	"usage: dsl-tracker --listen ADDR --port PORT [--allow INFOHASH_HEX]...\n"
-	"       [--secret S] [--interval SEC] [--peer-timeout SEC] [--max-swarms N]\n"
-	"       [--max-peers N] [--numwant-max N] [--udp-conn-ttl SEC]\n"
+	"       [--secret S | --secret-fd FD] [--interval SEC] [--peer-timeout SEC] [--max-swarms N]\n"
+	"       [--max-peers N] [--numwant-max N] [--udp-conn-ttl SEC] [--munge-socket PATH]\n"
 	"       [--max-peers-total N] [--max-peers-per-addr N] [--max-report-bytes N]\n"
 	"       [--stats-max-peers N]\n"
 	"       [--pid-file FILE] [--log-file FILE] [--foreground] [--verbose]\n"
 	"Serves HTTP (GET /announce, /scrape, /stats, /metrics) and UDP (BEP 15)\n"
 	"on the same port.  With --secret S the announce URL is\n"
 	"http://HOST:PORT/announce?" TRK_SECRET_PARAM "=S (udp://HOST:PORT/announce?"
-	TRK_SECRET_PARAM "=S).\n";
+	TRK_SECRET_PARAM "=S).  --secret-fd FD reads S (one line) from FD instead,\n"
+	"so that it is not in the process's argv, which every user can read.\n";
 
-enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_INTERVAL, O_TIMEOUT, O_MAXSW,
-       O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE,
+enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_SECRET_FD, O_MUNGE, O_INTERVAL, O_TIMEOUT,
+       O_MAXSW, O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE,
        O_MAXTOTAL, O_MAXADDR, O_MAXREPORT, O_STATSMAX };
 
 static const struct option longopts[] = {
@@ -32,6 +34,8 @@ static const struct option longopts[] = {
 	{ "port", required_argument, NULL, O_PORT },
 	{ "allow", required_argument, NULL, O_ALLOW },
 	{ "secret", required_argument, NULL, O_SECRET },
+	{ "secret-fd", required_argument, NULL, O_SECRET_FD },
+	{ "munge-socket", required_argument, NULL, O_MUNGE },
 	{ "interval", required_argument, NULL, O_INTERVAL },
 	{ "peer-timeout", required_argument, NULL, O_TIMEOUT },
 	{ "max-swarms", required_argument, NULL, O_MAXSW },
@@ -112,6 +116,27 @@ static int check_opts(const struct trk_opts *o, struct dsl_err *e)
 	return 0;
 }
 
+/* One line from fd (a pipe or file the starter filled), then the fd is
+ * closed.  Bounded: at most TRK_SECRET_BUF - 1 bytes are read. */
+static int secret_from_fd(struct trk_opts *o, int fd, struct dsl_err *e)
+{
+	size_t got = 0;
+	ssize_t n = 0;
+
+	while (got < sizeof(o->secret_buf) - 1 &&
+	       (n = read(fd, o->secret_buf + got, sizeof(o->secret_buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	if (n < 0) {
+		dsl_err_set(e, "--secret-fd %d: %s", fd, strerror(errno));
+		return -1;
+	}
+	close(fd);
+	o->secret_buf[got] = '\0';
+	o->secret_buf[strcspn(o->secret_buf, "\n")] = '\0';
+	o->secret = o->secret_buf;
+	return 0;
+}
+
 static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e)
 {
 	long v;
@@ -124,6 +149,11 @@ static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e
 		return 0;
 	case O_ALLOW: return add_allow(o, arg, e);
 	case O_SECRET: o->secret = arg; return 0;
+	case O_MUNGE: o->munge_socket = arg; return 0;
+	case O_SECRET_FD:
+		if (num_arg("secret-fd", arg, 0, 1024, &v, e) < 0)
+			return -1;
+		return secret_from_fd(o, (int)v, e);
 	case O_INTERVAL:
 		if (num_arg("interval", arg, 1, 86400, &v, e) < 0)
 			return -1;

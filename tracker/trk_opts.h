@@ -9,13 +9,15 @@
 #include "trk_store.h"
 
 #define TRK_ALLOW_MAX 4096
+#define TRK_SECRET_BUF 130         /* TRK_SECRET_MAX + newline + NUL */
 
 struct trk_opts {
 	const char *listen;        /* numeric IPv4 or IPv6 address */
 	uint16_t port;
 	uint8_t (*allow)[TRK_HASH_LEN];   /* owned; NULL: every swarm allowed */
 	size_t nallow;
-	const char *secret;        /* NULL: none */
+	const char *secret;        /* NULL: none; --secret or secret_buf */
+	char secret_buf[TRK_SECRET_BUF];   /* --secret-fd: read from that fd */
 	int interval;              /* seconds, told to clients */
 	int peer_timeout;          /* seconds without announce before a peer goes */
 	size_t max_swarms;
@@ -26,6 +28,7 @@ struct trk_opts {
 	uint32_t max_peers_per_addr; /* peers from one address; 0: no cap */
 	uint64_t max_report_bytes; /* reports kept, all peers; 0: no cap */
 	uint32_t stats_max_peers;  /* peers listed in one GET /stats answer */
+	const char *munge_socket;  /* NULL: libmunge's default */
 	const char *pid_file;
 	const char *log_file;
 	int foreground;

@@ -7,6 +7,7 @@ struct stats_walk {
 	const struct trk_tracker *t;
 	int64_t now;
 	const struct trk_stats_query *q;
+	size_t shown;
 	struct json_object *swarms;
 	uint64_t bytes_left;
 	uint64_t seen;           /* peers walked past, in store order */
@@ -39,6 +40,15 @@ static struct json_object *peer_json(const struct trk_peer *p, int64_t now)
 	return o;
 }
 
+/* A swarm belongs to uid when one of its helpers reports that uid. */
+static int owned_by(const struct trk_swarm *sw, int64_t uid)
+{
+	for (uint32_t i = 0; i < sw->npeers; i++)
+		if (sw->peers[i].report && sw->peers[i].report->uid == uid)
+			return 1;
+	return 0;
+}
+
 static void swarm_json(void *arg, const struct trk_swarm *sw)
 {
 	struct stats_walk *w = arg;
@@ -46,8 +56,12 @@ static void swarm_json(void *arg, const struct trk_swarm *sw)
 	uint64_t left = 0;
 	struct json_object *o, *peers;
 
+	if (w->q->only_uid >= 0 && !owned_by(sw, w->q->only_uid))
+		return;
+
 	if (w->q->hash && memcmp(w->q->hash, sw->hash, TRK_HASH_LEN))
 		return;
+	w->shown++;
 	o = json_object_new_object();
 	peers = w->q->with_peers ? json_object_new_array() : NULL;
 	trk_hex_encode(sw->hash, TRK_HASH_LEN, hex);
@@ -74,7 +88,7 @@ static void swarm_json(void *arg, const struct trk_swarm *sw)
 }
 
 struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now,
-				   const struct trk_stats_query *q)
+				   const struct trk_stats_query *q, size_t *shown)
 {
 	struct stats_walk w = { .t = t, .now = now, .q = q, .swarms = json_object_new_array() };
 	struct json_object *root = json_object_new_object();
@@ -118,6 +132,8 @@ struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now,
 		if (w.cut)
 			add_int(root, "next_offset", (int64_t)(q->offset + w.listed));
 	}
+	if (shown)
+		*shown = w.shown;
 	return root;
 }
 

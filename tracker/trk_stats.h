@@ -16,11 +16,13 @@ struct trk_stats_query {
 	int with_peers;          /* 0: no peer lists */
 	const uint8_t *hash;     /* only this swarm, or NULL: all */
 	uint64_t offset;         /* peers to skip */
+	int64_t only_uid;        /* >= 0: only the swarms whose helpers report
+				    that uid (trk_auth.h); -1: all */
 };
 
-/* New JSON object (caller puts it). */
+/* New JSON object (caller puts it); shown: how many swarms it lists. */
 struct json_object *trk_stats_json(const struct trk_tracker *t, int64_t now,
-				   const struct trk_stats_query *q);
+				   const struct trk_stats_query *q, size_t *shown);
 void trk_stats_metrics(const struct trk_tracker *t, int64_t now, struct trk_buf *b);
 
 #endif

@@ -27,6 +27,7 @@ struct trk_report {
 	int64_t time;                    /* store clock, seconds */
 	uint64_t received, sent, from_seeders, from_peers;
 	int complete;
+	int64_t uid;                     /* the helper's uid ("uid"), -1 if absent */
 	size_t len;
 	char json[];                     /* compact JSON object, NUL-terminated */
 };

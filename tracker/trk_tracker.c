@@ -152,6 +152,10 @@ const char *trk_tracker_scrape(struct trk_tracker *t, const struct trk_scrape *s
 			       const uint8_t ip[16], int v4)
 {
 	const char *why = check_secret(t, s->secret, s->secret_len, s->seen);
+	/* A full scrape would list every swarm's info-hash, and a job's
+	 * info-hash is what opens its swarm: name the swarms you ask about. */
+	if (!why && s->n == 0)
+		why = "full scrape not served: give the info_hash of each swarm";
 	if (why) {
 		trk_tracker_refuse(t, ip, v4, why);
 		return why;

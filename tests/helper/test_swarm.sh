@@ -23,10 +23,11 @@ dsh_node t 2
 dsh_node s 10 200mbit
 for i in 1 2 3 4; do dsh_node d$i $((10 + i)); done
 
+# With a secret, as the plugin starts a job's tracker (statistics need it).
 dsh_bg t "$DSL_TRACKER" --listen $NET.2 --port 6969 --interval 10 --foreground \
-	--log-file "$DSH_TMP/tracker.log"
+	--secret swarmtest --log-file "$DSH_TMP/tracker.log"
 sleep 0.5
-TR="--tracker http://$NET.2:6969/announce"
+TR="--tracker http://$NET.2:6969/announce?dsl_secret=swarmtest"
 COMMON="--port 6881 --read-timeout 30"
 
 # 1. A downloader alone: the tree is there before any byte is.
@@ -95,7 +96,7 @@ esac
 # 4b. Every helper posted its status to the tracker (POST /report, every
 #     2 s and when complete): /stats shows it with the helper's peer entry.
 sleep 2.5
-stats=$(dsh_in t curl -s -m 5 http://$NET.2:6969/stats)
+stats=$(dsh_in t curl -s -m 5 "http://$NET.2:6969/stats?dsl_secret=swarmtest")
 read -r nrep ncomplete recv sent <<< "$(printf '%s' "$stats" | python3 -c '
 import json, sys
 peers = [p for s in json.load(sys.stdin)["swarms"] for p in s["peers"]]

@@ -79,7 +79,10 @@ itest_plugin_args() {
 
 # itest_boot NODES PLUGIN_ARGS [SHAPE]
 itest_boot() {
-	: > "$W/dsl.conf"
+	# The cluster's own munged (tests/cluster): trackers check `dsl status`'s
+	# credentials with it.
+	echo "munge_socket=$DSL_CLUSTER_DIR/munge-sock/munge.socket" > "$W/dsl.conf"
+	chmod 0644 "$W/dsl.conf"
 	"$CLUSTER/cluster-up.sh" -n "$1" ${3:+--shape "$3"} --plugin "$W/dsl.so" --plugin-args "$2" || {
 		echo "FAIL: the cluster did not boot"; exit 1; }
 	. "$DSL_CLUSTER_DIR/env.sh"

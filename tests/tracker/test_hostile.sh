@@ -6,6 +6,7 @@
 # stay bounded, that the caps answer with messages naming them, and that a
 # peer is changed or removed only by itself.  Loopback only (127.0.0.0/8).
 . "$(dirname "$0")/trk_common.sh"
+trk_munge_start || { echo "SKIP: no munged here"; exit 77; }
 FLOOD=${TRK_FLOOD:-$(dirname "$0")/trk_flood.py}
 H=cccccccccccccccccccccccccccccccccccccccc
 rss() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }   # kB
@@ -13,7 +14,7 @@ jget() { printf %s "$1" | python3 -c 'import json,sys; d=json.load(sys.stdin); p
 
 # --- the reported case, default limits: 2,000 fake peers with 8 KiB reports,
 # all from one address; then 10,000 announces from one address -------------
-start_tracker def || { echo "FAIL: tracker did not start"; exit 1; }
+start_tracker def --munge-socket "$TRK_MUNGE" || { echo "FAIL: tracker did not start"; exit 1; }
 r0=$(rss "$PID_def")
 out=$(python3 "$FLOOD" "$PORT" $H --addrs 1 --peers 2000 --report-bytes 8192 --first-addr 127.0.0.1 --deadline 60)
 echo "flood 1 address x 2000 peers, 8 KiB reports: $out"
@@ -25,7 +26,7 @@ out=$(python3 "$FLOOD" "$PORT" $H --addrs 1 --peers 10000 --first-addr 127.0.0.2
 echo "flood 1 address x 10,000 announces: $(jget "$out" 'd["announce_ok"]') accepted in $(jget "$out" 'd["seconds"]') s"
 [ "$(jget "$out" 'd["announce_ok"]')" = 64 ] && ok "10,000 announces from one address: 64 kept" || bad "10,000 from one address: $out"
 r1=$(rss "$PID_def")
-sz=$(http /stats | wc -c)
+sz=$(stats | wc -c)
 echo "VmRSS ${r0} kB -> ${r1} kB; /stats $sz bytes (128 peers, 64 reports of 8 KiB)"
 [ $((r1 - r0)) -lt 8192 ] && ok "memory grew $((r1 - r0)) kB (< 8 MiB)" || bad "memory grew $((r1 - r0)) kB"
 [ "$sz" -lt 1000000 ] && ok "/stats is $sz bytes (the unbounded tracker answered 16.5 MB)" || bad "/stats $sz bytes"
@@ -33,7 +34,7 @@ stop_tracker def
 
 # --- caps in total: 100 addresses x 70 peers with 8 KiB reports against
 # --max-peers-total 3000 and --max-report-bytes 8 MiB ----------------------
-start_tracker tot --max-peers-total 3000 --max-report-bytes 8388608 --stats-max-peers 200 \
+start_tracker tot --munge-socket "$TRK_MUNGE" --max-peers-total 3000 --max-report-bytes 8388608 --stats-max-peers 200 \
 	|| { echo "FAIL: tracker did not start"; exit 1; }
 r0=$(rss "$PID_tot")
 out=$(python3 "$FLOOD" "$PORT" $H --addrs 100 --peers 70 --report-bytes 8192 --first-addr 127.0.3.1 --deadline 120)
@@ -44,7 +45,7 @@ check "reports beyond the budget refused naming it" "report budget is used up (-
 nrep=$(jget "$out" 'd["report_ok"]')
 [ "$nrep" -ge 900 ] && [ "$nrep" -le 1030 ] && ok "$nrep reports of 8 KiB kept (8 MiB budget)" || bad "$nrep reports kept"
 r1=$(rss "$PID_tot")
-s=$(http "/stats?peers=0")
+s=$(stats "peers=0")
 rb=$(jget "$s" 'd["totals"]["report_bytes"]')
 [ "$rb" -le 8388608 ] && ok "reports hold $rb bytes (<= 8 MiB)" || bad "report bytes $rb"
 echo "VmRSS ${r0} kB -> ${r1} kB (without the caps this flood held 7000 peers and 57 MB of reports)"
@@ -53,7 +54,7 @@ echo "VmRSS ${r0} kB -> ${r1} kB (without the caps this flood held 7000 peers an
 # /stats: every answer bounded, the pages add up to every peer once
 off=0 pages=0 listed=0 max=0
 while [ $pages -lt 40 ]; do
-	page=$(http "/stats?offset=$off")
+	page=$(stats "offset=$off")
 	n=$(printf %s "$page" | wc -c); [ "$n" -gt "$max" ] && max=$n
 	listed=$((listed + $(jget "$page" 'd["peers_listed"]')))
 	pages=$((pages + 1))
@@ -66,12 +67,12 @@ r=$(curl -s -m 5 -w ' HTTP%{http_code}' "http://127.0.0.1:$PORT/stats?offset=-1"
 check "/stats with a bad offset refused" "HTTP400" "$r"
 r=$(curl -s -m 5 -w ' HTTP%{http_code}' "http://127.0.0.1:$PORT/stats?info_hash=xyz")
 check "/stats with a bad info_hash refused" "stats: info_hash must be 40 or 64 hex digits" "$r"
-one=$(http "/stats?peers=0&info_hash=dddddddddddddddddddddddddddddddddddddddd")
+one=$(stats "peers=0&info_hash=dddddddddddddddddddddddddddddddddddddddd")
 [ "$(jget "$one" 'len(d["swarms"])')" = 0 ] && ok "/stats?info_hash= of an unknown swarm shows no swarm" || bad "filter: $one"
 stop_tracker tot
 
 # --- a peer is its address, port and peer id -------------------------------
-start_tracker own || { echo "FAIL: tracker did not start"; exit 1; }
+start_tracker own --munge-socket "$TRK_MUNGE" || { echo "FAIL: tracker did not start"; exit 1; }
 base="info_hash=$(esc $H)&port=7000&uploaded=0&downloaded=0&left=10"
 mine="peer_id=-DS0001-victimvictim"
 evil="peer_id=-XX0001-attackerattk"
@@ -82,7 +83,7 @@ r=$(http "/announce?$base&event=stopped")
 check "stopped without a peer id refused" "stopped refused" "$r"
 r=$(http "/announce?$base&$evil&left=0")
 check "announce with another peer id for a live peer refused" "held by a peer with another peer_id" "$r"
-s=$(http "/stats")
+s=$(stats)
 check "  ... the peer is still there, unchanged" '"port":7000,"state":"leecher"' "$s"
 post() { curl -s -m 5 -w ' HTTP%{http_code}' --data-binary "$2" "http://127.0.0.1:$PORT/report?$1"; }
 r=$(post "$base&$evil" '{"set":"forged"}')
@@ -90,10 +91,10 @@ check "report with another peer id refused" "HTTP403" "$r"
 codes=""
 for i in 1 2 3 4 5 6; do codes="$codes $(post "$base&$mine" '{"set":"x"}' | grep -o 'HTTP[0-9]*')"; done
 check "a report storm: 4 at once, then 429" "HTTP200 HTTP200 HTTP200 HTTP200 HTTP429" "$codes"
-s=$(http "/stats")
+s=$(stats)
 check "  ... no forged report shown" '"report":{"set":"x"}' "$s"
 r=$(http "/announce?$base&$mine&event=stopped")
-s=$(http "/stats?peers=0")
+s=$(stats "peers=0")
 check "the peer itself can stop" '"peers":0' "$s"
 check "refusals logged" "refused 127.0.0.1: stopped refused" "$(cat "$TRK_TMP/own.log")"
 stop_tracker own

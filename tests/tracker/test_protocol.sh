@@ -2,13 +2,14 @@
 # HTTP and UDP announce/scrape against a real dsl-tracker daemon on loopback:
 # compact answers, peer selection, stopped, expiry, stats, caps, daemon behaviour.
 . "$(dirname "$0")/trk_common.sh"
+trk_munge_start || { echo "SKIP: no munged here"; exit 77; }
 U=$TRK_UDP_CLIENT
 
 H1=1111111111111111111111111111111111111111
 H2=2222222222222222222222222222222222222222
 H3=3333333333333333333333333333333333333333
 
-start_tracker main --interval 20 --peer-timeout 2 --max-swarms 2 --max-peers 3 --numwant-max 2 \
+start_tracker main --munge-socket "$TRK_MUNGE" --interval 20 --peer-timeout 2 --max-swarms 2 --max-peers 3 --numwant-max 2 \
 	|| { echo "FAIL: tracker did not start"; exit 1; }
 echo "tracker on 127.0.0.1:$PORT"
 ann() { http "/announce?info_hash=$(esc "$1")&peer_id=-TE0001-abcdefghijkl&port=$2&uploaded=0&downloaded=${4:-0}&left=$3&compact=1${5:+&event=$5}"; }
@@ -47,11 +48,11 @@ check "event=completed counted, peer now a seeder" "scrape seeders=2 completed=1
 
 # stopped removes at once
 r=$(ann $H1 7002 100 0 stopped)
-r=$(http "/stats")
+r=$(stats)
 check "stopped peer gone at once (stats)" '"seeders":1,"leechers":1' "$r"
 check "stats lists peers with state" '"address":"127.0.0.1","port":7001,"state":"seeder"' "$r"
 check "stats totals" '"totals":{"swarms":2,"peers":4' "$r"
-r=$(http "/stats?peers=0")
+r=$(stats peers=0)
 case "$r" in *'"peers":['*) bad "stats?peers=0 still lists peers" ;; *) ok "stats?peers=0 leaves out peer lists" ;; esac
 r=$(http "/metrics")
 check "metrics: announces by protocol" 'dsl_tracker_announces_total{proto="udp"}' "$r"
@@ -59,7 +60,7 @@ check "metrics: refusals" 'dsl_tracker_refusals_total 3' "$r"
 
 # expiry after --peer-timeout 2 (sweep every second or so)
 sleep 4
-r=$(http "/stats")
+r=$(stats)
 check "silent peers expire after --peer-timeout" '"totals":{"swarms":0,"peers":0' "$r"
 
 r=$(http "/nothing")

@@ -6,8 +6,15 @@ TRK_FAILS=0
 TRK_PIDS=""
 TRK_TMP=$(mktemp -d /tmp/trk-test.XXXXXX)
 
+TRK_MUNGE_DIR=""
+
 trk_cleanup() {
 	for p in $TRK_PIDS; do kill "$p" 2>/dev/null; done
+	if [ -n "$TRK_MUNGE_DIR" ]; then
+		[ -f "$TRK_MUNGE_DIR/k/munged.pid" ] && kill "$(cat "$TRK_MUNGE_DIR/k/munged.pid")" 2>/dev/null
+		sleep 0.2
+		rm -rf "$TRK_MUNGE_DIR"
+	fi
 	sleep 0.2
 	for p in $TRK_PIDS; do kill -9 "$p" 2>/dev/null; done
 	rm -rf "$TRK_TMP"
@@ -54,6 +61,34 @@ stop_tracker() {
 }
 
 http() { curl -s -m 5 "http://127.0.0.1:$PORT$1"; }
+
+# A munged of the test's own (key and socket in a fresh directory), for the
+# statistics, which only a MUNGE-authenticated root or tracker user (or a
+# holder of the secret) may read.  Sets TRK_MUNGE (the socket); returns 1
+# when munged cannot run here (no munge user or binary).
+trk_munge_start() {
+	command -v munged >/dev/null && id munge >/dev/null 2>&1 || return 1
+	TRK_MUNGE_DIR=$(mktemp -d /var/tmp/trk-munge.XXXXXX)
+	chmod 0755 "$TRK_MUNGE_DIR"
+	mkdir "$TRK_MUNGE_DIR/k" "$TRK_MUNGE_DIR/s"
+	dd if=/dev/urandom of="$TRK_MUNGE_DIR/k/munge.key" bs=1024 count=1 status=none
+	chown -R munge: "$TRK_MUNGE_DIR/k" "$TRK_MUNGE_DIR/s"
+	chmod 0700 "$TRK_MUNGE_DIR/k"
+	chmod 0400 "$TRK_MUNGE_DIR/k/munge.key"
+	chmod 0755 "$TRK_MUNGE_DIR/s"
+	TRK_MUNGE=$TRK_MUNGE_DIR/s/munge.socket
+	runuser -u munge -- "$(command -v munged)" --socket="$TRK_MUNGE" \
+		--key-file="$TRK_MUNGE_DIR/k/munge.key" --pid-file="$TRK_MUNGE_DIR/k/munged.pid" \
+		--log-file="$TRK_MUNGE_DIR/k/munged.log" --seed-file="$TRK_MUNGE_DIR/k/munged.seed" \
+		--num-threads=2 || return 1
+}
+
+# GET /stats with a fresh credential of the caller (root): MUNGE refuses a
+# credential it has seen, so every request makes its own.
+stats() {
+	curl -s -m 5 -H "X-Dsl-Munge: $(munge --socket="$TRK_MUNGE" -n)" \
+		"http://127.0.0.1:$PORT/stats${1:+?$1}"
+}
 
 trk_finish() {
 	if [ "$TRK_FAILS" -ne 0 ]; then

@@ -55,12 +55,20 @@ START_TEST(good_values)
 	ck_assert_uint_eq(c.daemon_memory, 1048576);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "daemon_memory=2T", &e), 0);
 	ck_assert_uint_eq(c.daemon_memory, 2ULL << 40);
+	ck_assert_int_eq(dsl_config_set_arg(&c, "peer_networks=10.0.0.0/8,fd00::/8", &e), 0);
+	ck_assert_str_eq(c.peer_networks, "10.0.0.0/8,fd00::/8");
+	ck_assert_int_eq(dsl_config_set_arg(&c, "munge_socket=/run/m/s", &e), 0);
+	ck_assert_str_eq(c.munge_socket, "/run/m/s");
 }
 END_TEST
 
 START_TEST(bad_values)
 {
 	expect_bad("colour=blue", "unknown key 'colour'");
+	expect_bad("peer_networks=10.0.0.1/8", "not the first address of the network");
+	expect_bad("peer_networks=10.0.0.0", "expected ADDRESS/PREFIX");
+	expect_bad("peer_networks=", "expected 1-16 ranges");
+	expect_bad("munge_socket=sock", "not an absolute path");
 	expect_bad("seeders=0", "seeders: '0'");
 	expect_bad("seeders=two", "seeders: 'two' is not an integer");
 	expect_bad("registry=relative/dir", "registry: 'relative/dir' is not an absolute path");

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "dsl_jobkey.h"
 #include "dsl_spec.h"
 #include "dsl_util.h"
 
@@ -43,6 +44,8 @@ static void fill(struct dsl_spec *s, size_t npeers)
 	s->read_timeout = 60;
 	s->ready_timeout = 30;
 	s->report_every_ms = dsl_spec_report_every_ms(s->nnodes);
+	s->key = dsl_strdup("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+	s->peer_networks = dsl_strdup("198.18.0.0/15,fd00::/8");
 }
 
 START_TEST(round_trip_every_field)
@@ -70,6 +73,8 @@ START_TEST(round_trip_every_field)
 	ck_assert_uint_eq(b.ntrackers, 1);
 	ck_assert_int_eq(b.read_timeout, 60);
 	ck_assert_int_eq(b.report_every_ms, 32768);
+	ck_assert_str_eq(b.key, s.key);
+	ck_assert_str_eq(b.peer_networks, "198.18.0.0/15,fd00::/8");
 	dsl_spec_free(&b);
 	free(text);
 	/* A seeder has no share: null, and it reads back as none. */
@@ -122,6 +127,32 @@ START_TEST(bad_specs_name_the_field)
 	refused("\"addr\": \"198.19.0.10:7123\"", "\"addr\": \"198.19.0.10\"", "IP:PORT");
 	refused("http://", "ftp://", "trackers[0]");
 	refused("{", "[{", "JSON");
+	/* The job key: exactly 64 lowercase hex digits; the message names the
+	 * field, never the value. */
+	refused("\"key\": \"00112233", "\"key\": \"0011223", "key: not 64 lowercase hex");
+	refused("\"key\": \"00112233", "\"key\": \"X0112233", "key: not 64 lowercase hex");
+	refused("198.18.0.0/15", "198.18.0.1/15", "not the first address");
+	refused("198.18.0.0/15", "198.18.0.0/33", "expected ADDRESS/PREFIX");
+}
+END_TEST
+
+START_TEST(job_keys)
+{
+	char a[DSL_JOBKEY_HEX + 1], b[DSL_JOBKEY_HEX + 1], h[DSL_JOBKEY_HALF + 1];
+	struct dsl_err e = { "" };
+
+	ck_assert_int_eq(dsl_jobkey_new(a, &e), 0);
+	ck_assert_int_eq(dsl_jobkey_new(b, &e), 0);
+	ck_assert_int_eq(dsl_jobkey_check(a, &e), 0);
+	ck_assert_str_ne(a, b);                       /* fresh every time */
+	dsl_jobkey_swarm(a, h);
+	ck_assert_int_eq(strncmp(h, a, DSL_JOBKEY_HALF), 0);
+	dsl_jobkey_tracker(a, h);
+	ck_assert_str_eq(h, a + DSL_JOBKEY_HALF);
+	ck_assert_int_eq(dsl_jobkey_check(NULL, &e), -1);
+	ck_assert_int_eq(dsl_jobkey_check("abc", &e), -1);
+	a[5] = 'G';
+	ck_assert_int_eq(dsl_jobkey_check(a, &e), -1);
 }
 END_TEST
 
@@ -175,6 +206,7 @@ int main(void)
 	tcase_add_test(tc, bad_specs_name_the_field);
 	tcase_add_test(tc, too_many_peers_refused_by_the_writer);
 	tcase_add_test(tc, rate_bounds);
+	tcase_add_test(tc, job_keys);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
