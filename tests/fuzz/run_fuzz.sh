@@ -37,8 +37,8 @@ sources() {
 		$T/trk_udp.c $T/trk_tracker.c $L/dsl_log.c" ;;
 	trk_report) echo "$T/trk_report.c $T/trk_request.c" ;;
 	desc) echo "$LIBC" ;;
-	config) echo "$LIBC $L/dsl_config.c" ;;
-	task_env) echo "$LIBC $L/dsl_config.c $L/dsl_registry.c $S/dsl_job.c $S/dsl_setlist.c $S/dsl_task_env.c" ;;
+	config) echo "$LIBC $L/dsl_config.c $L/dsl_cidr.c" ;;
+	task_env) echo "$LIBC $L/dsl_config.c $L/dsl_cidr.c $L/dsl_registry.c $S/dsl_job.c $S/dsl_setlist.c $S/dsl_task_env.c" ;;
 	pin) echo "$LIBC $S/dsl_setlist.c" ;;
 	*) return 1 ;;
 	esac
