@@ -19,7 +19,9 @@ campaign), so each fault lands somewhere in the distribution.
 
 Per job: outcome (correct: every task read every byte right; failed-named:
 the job failed and a message names the cause; failed-unnamed; hung: not over
-within the configured time-outs), corrupt bytes the tasks read, nodes
+within the configured time-outs; hung-slurm: hung only because the faulted
+node's slurmstepd lost srun's launch response or a task's exit message on
+the cut link, every task having ended), corrupt bytes the tasks read, nodes
 drained (and whether that was right), what was left on any node, time
 against the baseline.  Then the cluster is restored (fault undone, drained
 nodes resumed, leftovers removed; all recorded) so that one job's fault does
@@ -566,7 +568,9 @@ class Campaign:
         correct = not hung and rc == 0 and ok == job["n"]
         pattern = KINDS[kind][2] if kind in KINDS else r"$^"
         named = [m for m in msgs if re.search(pattern, m, re.I)]
-        if hung:
+        if hung and self.slurm_lost_step_message(fault, msgs, reports, job["n"]):
+            outcome = "hung-slurm"
+        elif hung:
             outcome = "hung"
         elif correct:
             outcome = "correct"
@@ -596,6 +600,21 @@ class Campaign:
             " DRAINED " + ",".join(bad) if bad else "",
             " LEFT %d" % len(left) if left else "") + ("" if correct else "\n      " + msg[:200]))
         return el, correct
+
+    @staticmethod
+    def slurm_lost_step_message(fault, msgs, reports, n):
+        """Whether a hung job is Slurm's own: the faulted node's slurmstepd
+        could not send srun the launch response or a task's exit (its link
+        was down; Slurm does not resend either and srun waits for it for
+        ever), while every task of the job ended and wrote its report, so
+        nothing of dslswarm held the job.  A real site ends such a step when
+        the node stops answering (SlurmdTimeout, NODE_FAIL)."""
+        if not fault or fault.kind != "link-cut" or not fault.node:
+            return False
+        lost = re.compile(r"slurmstepd-%s: .*Failed to send (RESPONSE_LAUNCH_TASKS|MESSAGE_TASK_EXIT)"
+                          % re.escape(fault.node))
+        ended = sum(1 for lines in reports.values() if lines and lines[0].startswith("FTASK "))
+        return ended == n and any(lost.search(m) for m in msgs)
 
     def baselines(self, count, tag):
         for (n, mode) in [(n, m) for n in self.a.sizes for m in self.a.modes]:

@@ -46,7 +46,7 @@ def main():
     except OSError:
         pass
     cols = ["kind", "node_fault", "jobs", "injected", "correct", "failed_named", "failed_unnamed",
-            "hung", "drained_jobs", "drained_wrong_jobs", "corrupt_bytes", "leftover_jobs",
+            "hung", "hung_slurm", "drained_jobs", "drained_wrong_jobs", "corrupt_bytes", "leftover_jobs",
             "slowdown_p50", "slowdown_p99", "slowdown_max"]
     table = []
     for k in ORDER:
@@ -63,6 +63,7 @@ def main():
             "failed_named": sum(r["outcome"] == "failed-named" for r in rs),
             "failed_unnamed": sum(r["outcome"] == "failed-unnamed" for r in rs),
             "hung": sum(r["outcome"] == "hung" for r in rs),
+            "hung_slurm": sum(r["outcome"] == "hung-slurm" for r in rs),
             "drained_jobs": sum(bool(r["drained"]) for r in rs),
             "drained_wrong_jobs": sum(bool(r["drained_wrong"]) for r in rs),
             "corrupt_bytes": sum(int(r["corrupt_bytes"] or 0) for r in rs),
@@ -79,16 +80,19 @@ def main():
           "seed %s." % (len(faults), len(rows) - len(faults), nodes, rate, int(set_bytes) / 1048576.0, seed),
           "Load at the end: `%s`." % load.strip(), "",
           "| fault | node fault | jobs | injected | finished correct | failed, cause named | "
-          "failed, cause not named | hung | drained (wrong) | corrupt bytes read | leftovers | "
+          "failed, cause not named | hung | hung in Slurm | drained (wrong) | corrupt bytes read | leftovers | "
           "slowdown p50 / p99 / max |",
-          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+          "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for t in table:
-        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s / %s / %s |" % (
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s / %s / %s |" % (
             t["kind"], t["node_fault"], t["jobs"], t["injected"], t["correct"], t["failed_named"],
-            t["failed_unnamed"], t["hung"], t["drained_jobs"], t["drained_wrong_jobs"],
+            t["failed_unnamed"], t["hung"], t["hung_slurm"], t["drained_jobs"], t["drained_wrong_jobs"],
             t["corrupt_bytes"], t["leftover_jobs"], t["slowdown_p50"], t["slowdown_p99"],
             t["slowdown_max"]))
     md.append("")
+    md.append("hung in Slurm: over the time-outs only because the faulted node's slurmstepd could "
+              "not send srun the launch response or a task's exit over the cut link (Slurm sends "
+              "neither again), every task having ended.")
     md.append("slowdown: the job's time (submission to srun's return) over the median of the same "
               "job shape (size, mode) without a fault, over the jobs that finished correct.")
     # What the failed jobs said (the first message naming the cause, else
