@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -55,12 +57,19 @@ static void parent_wait(int rfd, pid_t child)
 	if (strcmp(buf, DSH_READY) == 0)
 		_exit(0);
 	if (n == 0) {
-		/* The child died without a word: say how. */
-		if (waitpid(child, &status, 0) == child && WIFSIGNALED(status))
-			fprintf(stderr, "dsl-helper: daemon killed by signal %d before "
-				"it was ready\n", WTERMSIG(status));
-		else
-			fprintf(stderr, "dsl-helper: daemon exited before it was ready\n");
+		/* The child died without a word: say how, and die of the same
+		 * signal, so that the prolog tells a killed daemon (the job's
+		 * user or the job's memory limit did it) from a failed one. */
+		if (waitpid(child, &status, 0) == child && WIFSIGNALED(status)) {
+			struct rlimit no_core = { 0, 0 };
+
+			fprintf(stderr, "dsl-helper: daemon killed by signal %d (%s) before "
+				"it was ready\n", WTERMSIG(status), strsignal(WTERMSIG(status)));
+			setrlimit(RLIMIT_CORE, &no_core);
+			signal(WTERMSIG(status), SIG_DFL);
+			raise(WTERMSIG(status));
+		}
+		fprintf(stderr, "dsl-helper: daemon exited before it was ready\n");
 	} else if (strncmp(buf, DSH_REPORT_USER, strlen(DSH_REPORT_USER)) == 0) {
 		fprintf(stderr, "%s%s", buf + strlen(DSH_REPORT_USER),
 			buf[n - 1] == '\n' ? "" : "\n");

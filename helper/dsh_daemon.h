@@ -4,7 +4,8 @@
 
 /* Forks.  The parent waits for the child's report and never returns: exit
  * 0 on "ready", 1 (DSL_EXIT_USER_FAULT when the report starts with "user:")
- * with the child's message on stderr otherwise.  The child
+ * with the child's message on stderr otherwise; killed by the signal that
+ * killed the child when it died without a word.  The child
  * returns the write end of the report pipe, after setsid() and pointing
  * fds 0-2 at /dev/null or at log_path.  -1 if the fork fails. */
 int dsh_daemon_detach(const char *log_path);

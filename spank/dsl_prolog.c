@@ -200,17 +200,22 @@ static void strip_phases(char *msg, char *last, size_t len)
 }
 
 /* A daemon as the job's user, in the job's cgroup.  The user's fault: exit
- * status DSL_EXIT_USER_FAULT, or no "ready" within ready_timeout while the
- * helper was still loading the set (too large or too slow to load). */
+ * status DSL_EXIT_USER_FAULT; no "ready" within ready_timeout while the
+ * helper was still loading the set (too large or too slow to load); or the
+ * daemon killed by a signal.  The daemon runs as the job's user, who may
+ * signal it, in the job's cgroup, whose memory limit may kill it: neither
+ * says anything about the node, which must not drain for it (a crash of
+ * ours is named by its signal in the job's error all the same). */
 static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pass_fd,
 		      int spec_fd, struct dsl_err *e)
 {
-	int code = -1;
+	int code = -1, sig = 0;
 	struct dsl_spawn sp = {
 		.path = argv[0], .argv = argv, .uid = x->job->uid, .gid = x->job->gid,
 		.user = x->job->user, .home = x->job->home, .cwd = cwd, .pass_fd = pass_fd,
 		.spec_fd = spec_fd,
 		.timeout = x->c->ready_timeout, .cgroup = x->cgroup, .exit_code = &code,
+		.term_signal = &sig,
 	};
 	int rc = dsl_spawn_run(&sp, e);
 	char last[16];
@@ -220,6 +225,12 @@ static int run_daemon(struct prolog_ctx *x, char **argv, const char *cwd, int pa
 	strip_phases(e->msg, last, sizeof(last));
 	if (code == DSL_EXIT_USER_FAULT) {
 		x->user_fault = 1;
+	} else if (sig) {
+		const char *name = strrchr(argv[0], '/');
+
+		x->user_fault = 1;
+		dsl_err_prefix(e, "the job's %s was killed before it was ready (it runs as the "
+			       "job's user, within the job's daemon_memory=)", name ? name + 1 : argv[0]);
 	} else if (code == -1 && !strcmp(last, "set") && strstr(e->msg, "not ready after")) {
 		x->user_fault = 1;
 		dsl_err_prefix(e, "the set is too large or too slow to load within ready_timeout=%d s",

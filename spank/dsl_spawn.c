@@ -151,6 +151,8 @@ static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
 {
 	if (s->exit_code)
 		*s->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	if (s->term_signal)
+		*s->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
 	while (len && (out[len - 1] == '\n' || out[len - 1] == ' '))
 		out[--len] = '\0';
 	/* It ends up in slurmd's log and in a file the user reads: one line,
@@ -162,8 +164,8 @@ static int report(const struct dsl_spawn *s, int status, char *out, size_t len,
 		dsl_err_set(e, "%s exited with status %d%s%s", base(s->path),
 			    WEXITSTATUS(status), len ? ": " : "", out);
 	else
-		dsl_err_set(e, "%s killed by signal %d%s%s", base(s->path),
-			    WTERMSIG(status), len ? ": " : "", out);
+		dsl_err_set(e, "%s killed by signal %d (%s)%s%s", base(s->path),
+			    WTERMSIG(status), strsignal(WTERMSIG(status)), len ? ": " : "", out);
 	return -1;
 }
 
@@ -177,6 +179,8 @@ int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e)
 
 	if (s->exit_code)
 		*s->exit_code = -1;
+	if (s->term_signal)
+		*s->term_signal = 0;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		dsl_err_set(e, "pipe: %s", strerror(errno));
 		return -1;

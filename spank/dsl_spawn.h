@@ -26,6 +26,8 @@ struct dsl_spawn {
 	int timeout;             /* seconds */
 	const char *cgroup;      /* joined before exec (dsl_cgroup.h); NULL none */
 	int *exit_code;          /* out: the exit status, -1 killed/not run */
+	int *term_signal;        /* out: the signal that ended it, 0 none (nor
+				  * the time-out's own SIGKILL) */
 };
 
 /* A command line that grows as needed: nothing added is ever dropped. */

@@ -562,6 +562,34 @@ START_TEST(spawn_user_fault)
 }
 END_TEST
 
+/* A daemon killed by a signal (the job's user may send it one) is told
+ * from one that failed, and from one the time-out killed. */
+START_TEST(spawn_killed)
+{
+	struct dsl_err e = { "" };
+	int code = 0, sig = -1;
+	char *argv[] = { "/bin/sh", "-c", "echo 'dsl-helper: going' >&2; kill -9 $$", NULL };
+	char *slow[] = { "/bin/sh", "-c", "sleep 5", NULL };
+	struct dsl_spawn sp = { .path = "/bin/sh", .argv = argv, .uid = getuid(),
+				.gid = getgid(), .user = "root", .home = "/", .cwd = "/",
+				.pass_fd = -1, .spec_fd = -1, .timeout = 10,
+				.exit_code = &code, .term_signal = &sig };
+
+	if (getuid() != 0)
+		return;   /* dsl_spawn drops privileges: root only */
+	ck_assert_int_eq(dsl_spawn_run(&sp, &e), -1);
+	ck_assert_int_eq(code, -1);
+	ck_assert_int_eq(sig, SIGKILL);
+	ck_assert_msg(strstr(e.msg, "killed by signal 9") && strstr(e.msg, "dsl-helper: going"),
+		      "%s", e.msg);
+	sp.argv = slow;
+	sp.timeout = 1;
+	ck_assert_int_eq(dsl_spawn_run(&sp, &e), -1);
+	ck_assert_int_eq(sig, 0);
+	ck_assert_msg(strstr(e.msg, "not ready after 1 s"), "%s", e.msg);
+}
+END_TEST
+
 static void put(const char *dir, const char *name, const char *text)
 {
 	char *f = dsl_path_join(dir, name);
@@ -694,6 +722,7 @@ int main(void)
 	tcase_add_test(tc, cgroup_finds_and_kills);
 	tcase_add_test(tc, unmount_under_detaches_user_mounts);
 	tcase_add_test(tc, spawn_user_fault);
+	tcase_add_test(tc, spawn_killed);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
