@@ -358,7 +358,7 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
-		real_seconds(), o->job, o->node, -1};
+		real_seconds(), o->job, o->node, -1, a->log};
 	a->user_fault = 1;   /* files in the user's run directory */
 	a->ctl_fd = dsh_ctl_listen(a->ctl_path, e);
 	if (a->ctl_fd < 0 || dsh_status_write(&a->status, a->status_path, e) != 0)

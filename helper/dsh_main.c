@@ -62,6 +62,7 @@ static int serve(const struct dsh_opts *o)
 {
 	struct dsl_err e;
 	struct dsl_log log;
+	struct dsl_log_last last_error;
 	struct dsh_app app;
 	char *log_path = NULL;
 	FILE *lf;
@@ -84,6 +85,7 @@ static int serve(const struct dsh_opts *o)
 	}
 	dsl_log_init(&log, "dsl-helper", lf);
 	log.timestamps = 1;
+	dsl_log_keep_last(&log, &last_error);
 	if (dsh_app_start(&app, o, &log, ready_fd, &e) != 0) {
 		char *msg = dsl_xasprintf("%sdsl-helper: %s\n",
 					  app.user_fault ? DSH_REPORT_USER : "", e.msg);

@@ -4,6 +4,7 @@
 
 #include "dsh_reads.h"
 #include "dsl_desc.h"
+#include "dsl_log.h"
 #include "dsl_torrent.h"
 
 struct dsh_status_src {
@@ -18,6 +19,7 @@ struct dsh_status_src {
 	const char *node;          /* node name, NULL when not given */
 	int64_t complete_ms;       /* atomic: ms from start until the set was first
 				    * seen complete, -1 until then */
+	const struct dsl_log *log; /* its last error line is the status' "error" */
 };
 
 /* A JSON document (malloc'd), one line, no trailing newline.  Notes when

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <string.h>
 #include <time.h>
 
 static const char *const level_names[] = { "error", "warning", "info", "debug" };
@@ -13,6 +14,37 @@ void dsl_log_init(struct dsl_log *log, const char *component, FILE *out)
 	log->component = component;
 	log->level = DSL_LOG_INFO;
 	log->timestamps = 0;
+	log->last = NULL;
+}
+
+void dsl_log_keep_last(struct dsl_log *log, struct dsl_log_last *last)
+{
+	pthread_mutex_init(&last->mu, NULL);
+	last->msg[0] = '\0';
+	log->last = last;
+}
+
+void dsl_log_last_error(const struct dsl_log *log, char *out, size_t len)
+{
+	if (!len)
+		return;
+	out[0] = '\0';
+	if (!log || !log->last)
+		return;
+	pthread_mutex_lock(&log->last->mu);
+	snprintf(out, len, "%s", log->last->msg);
+	pthread_mutex_unlock(&log->last->mu);
+}
+
+static void keep_last(const struct dsl_log *log, const char *fmt, va_list ap)
+{
+	char *nl;
+
+	pthread_mutex_lock(&log->last->mu);
+	vsnprintf(log->last->msg, sizeof(log->last->msg), fmt, ap);
+	if ((nl = strchr(log->last->msg, '\n')))
+		*nl = '\0';
+	pthread_mutex_unlock(&log->last->mu);
 }
 
 void dsl_logf(const struct dsl_log *log, enum dsl_log_level lvl, const char *fmt, ...)
@@ -21,7 +53,15 @@ void dsl_logf(const struct dsl_log *log, enum dsl_log_level lvl, const char *fmt
 	char stamp[32] = "";
 	va_list ap;
 
-	if (!log || !log->out || lvl > log->level)
+	if (!log)
+		return;
+	if (lvl == DSL_LOG_ERROR && log->last) {
+		errno = saved_errno;
+		va_start(ap, fmt);
+		keep_last(log, fmt, ap);
+		va_end(ap);
+	}
+	if (!log->out || lvl > log->level)
 		return;
 	if (log->timestamps) {
 		struct timespec ts;

@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <slurm/spank.h>
 
 #include "dsl_config.h"
 #include "dsl_epilog.h"
+#include "dsl_health.h"
 #include "dsl_job.h"
 #include "dsl_overlay.h"
 #include "dsl_prolog.h"
@@ -368,4 +370,35 @@ DSL_EXPORT int slurm_spank_task_init(spank_t sp, int ac, char **av)
 	free(f);
 	free(dir);
 	return rc;
+}
+
+/* In slurmstepd, as a task of the job exits: when it failed, say what this
+ * node's helpers know of why (dsl_health.h).  A task that could not read
+ * its set sees only EIO or ENOTCONN; slurmstepd's errors reach the job's
+ * output, so the user reads the cause next to the task's own message, and
+ * so does the node's log.  Said once per step and node: every task of a
+ * node sees the same helpers (the flag lives as long as this step's
+ * slurmstepd). */
+DSL_EXPORT int slurm_spank_task_exit(spank_t sp, int ac, char **av)
+{
+	static int said;
+	struct dsl_config c;
+	uint32_t jobid;
+	uid_t uid;
+	int status;
+	char why[1024];
+
+	if (said || !spank_remote(sp) || load_config(&c, ac, av) < 0)
+		return 0;
+	if (spank_get_item(sp, S_TASK_EXIT_STATUS, &status) != ESPANK_SUCCESS ||
+	    (WIFEXITED(status) && WEXITSTATUS(status) == 0) ||
+	    spank_get_item(sp, S_JOB_ID, &jobid) != ESPANK_SUCCESS ||
+	    spank_get_item(sp, S_JOB_UID, &uid) != ESPANK_SUCCESS)
+		return 0;
+	dsl_health_job(&c, jobid, uid, why, sizeof(why));
+	if (why[0]) {
+		said = 1;
+		slurm_error("dsl: job %u: a task failed; %s", jobid, why);
+	}
+	return 0;
 }

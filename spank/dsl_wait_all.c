@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dsl_health.h"
 #include "dsl_job.h"
 #include "dsl_util.h"
 
@@ -41,25 +42,43 @@ int dsl_status_complete(const char *path)
 	return rc;
 }
 
+/* Polled, not watched: this runs in each task before exec, for at most
+ * wait_timeout, and a status file is rewritten (renamed over) every report
+ * period.  Every second it also asks whether the helper still runs: a
+ * helper that is gone will never complete the set, so the task fails at
+ * once, naming it, instead of at the time-out. */
 int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
 		 const struct dsl_setlist *sets, struct dsl_err *e)
 {
 	time_t deadline = time(NULL) + c->wait_timeout;
+	char why[512];
 
 	for (size_t i = 0; i < sets->n; i++) {
 		char *run = dsl_job_run_dir(c, jobid, sets->names[i]);
 		char *st = dsl_path_join(run, "status.json");
+		enum dsl_health h = DSL_HEALTH_UNKNOWN;
 		int done;
 
-		while ((done = dsl_status_complete(st)) != 1 && time(NULL) < deadline)
+		for (unsigned tick = 1; (done = dsl_status_complete(st)) != 1 && time(NULL) < deadline;
+		     tick++) {
 			usleep(100000);
+			if (tick % 10 == 0 &&
+			    (h = dsl_health_set(c, jobid, getuid(), sets->names[i], why,
+						sizeof(why))) == DSL_HEALTH_GONE)
+				break;
+		}
 		free(st);
 		free(run);
-		if (done != 1) {
-			dsl_err_set(e, "set '%s': not complete on this node after %d s (wait=all)",
-				    sets->names[i], c->wait_timeout);
-			return -1;
-		}
+		if (done == 1)
+			continue;
+		if (h != DSL_HEALTH_GONE)
+			h = dsl_health_set(c, jobid, getuid(), sets->names[i], why, sizeof(why));
+		if (h == DSL_HEALTH_GONE)
+			dsl_err_set(e, "set '%s': not complete on this node: %s", sets->names[i], why);
+		else
+			dsl_err_set(e, "set '%s': not complete on this node after %d s (wait=all)%s%s",
+				    sets->names[i], c->wait_timeout, why[0] ? ": " : "", why);
+		return -1;
 	}
 	return 0;
 }

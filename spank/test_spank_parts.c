@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -22,6 +24,7 @@
 #include "dsl_atpath.h"
 #include "dsl_epilog.h"
 #include "dsl_fusemount.h"
+#include "dsl_health.h"
 #include "dsl_job.h"
 #include "dsl_jobstats.h"
 #include "dsl_overlay.h"
@@ -30,6 +33,7 @@
 #include "dsl_spawn.h"
 #include "dsl_submit.h"
 #include "dsl_task_env.h"
+#include "dsl_wait_all.h"
 #include "dsl_util.h"
 
 #define HASH_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -681,6 +685,113 @@ START_TEST(epilog_logs_one_line_per_set)
 }
 END_TEST
 
+/* A child named dsl-helper that waits to be killed. */
+static pid_t fake_helper(void)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "dsl-helper");
+		for (;;)
+			pause();
+	}
+	for (int i = 0; i < 200; i++) {     /* until the name shows in /proc */
+		char path[64], comm[32] = "";
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+		if ((f = fopen(path, "r"))) {
+			if (!fgets(comm, sizeof(comm), f))
+				comm[0] = '\0';
+			fclose(f);
+		}
+		if (!strcmp(comm, "dsl-helper\n"))
+			break;
+		usleep(5000);
+	}
+	return pid;
+}
+
+/* What a failed task is told of its set: the helper gone, its last error
+ * (escaped), failed hashes; nothing from a file that is not a plain file. */
+START_TEST(health_names_the_cause)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	struct dsl_setlist sets = { .n = 1 };
+	char tmp[64], *run, *sp, text[512], why[1024];
+	pid_t pid = fake_helper();
+
+	temp_config(&c, tmp);
+	c.wait_timeout = 30;
+	snprintf(sets.names[0], sizeof(sets.names[0]), "py");
+	run = dsl_job_run_dir(&c, 79, "py");
+	sp = dsl_path_join(run, "status.json");
+	ck_assert_int_eq(dsl_mkdir_p(run, 0700, &e), 0);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_UNKNOWN);
+	ck_assert_str_eq(why, "");
+	/* running, healthy */
+	snprintf(text, sizeof(text), "{\"pid\":%d,\"state\":\"running\",\"complete\":false}",
+		 (int)pid);
+	put(run, "status.json", text);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_UNKNOWN);
+	/* running, with an error that carries a terminal escape */
+	snprintf(text, sizeof(text), "{\"pid\":%d,\"complete\":false,\"error\":"
+		 "\"lib/x.so: No space left on device\\u001b[2J\"}", (int)pid);
+	put(run, "status.json", text);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_SAID);
+	ck_assert_msg(strstr(why, "No space left on device") && !strchr(why, 0x1b), "%s", why);
+	/* the helper killed: gone, with what it last said */
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_GONE);
+	ck_assert_msg(strstr(why, "is gone") && strstr(why, "No space left"), "%s", why);
+	dsl_health_job(&c, 79, getuid(), why, sizeof(why));
+	ck_assert_msg(!strncmp(why, "set 'py': this node's dsl-helper (pid ", 38), "%s", why);
+	/* wait=all gives up at once, naming it, instead of waiting 30 s */
+	{
+		time_t t0 = time(NULL);
+
+		ck_assert_int_eq(dsl_wait_all(&c, 79, &sets, &e), -1);
+		ck_assert_int_le(time(NULL) - t0, 3);
+		ck_assert_msg(strstr(e.msg, "set 'py': not complete on this node: this node's "
+				     "dsl-helper"), "%s", e.msg);
+	}
+	/* a helper that stopped on its own is not news */
+	snprintf(text, sizeof(text), "{\"pid\":%d,\"state\":\"stopping\"}", (int)pid);
+	put(run, "status.json", text);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_UNKNOWN);
+	/* a pid that is another program of the user's is not the helper */
+	snprintf(text, sizeof(text), "{\"pid\":%d,\"complete\":false}", (int)getpid());
+	put(run, "status.json", text);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_GONE);
+	/* hash failures of an incomplete set */
+	put(run, "status.json", "{\"complete\":false,\"hash_failures\":3}");
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_SAID);
+	ck_assert_msg(strstr(why, "3 pieces failed their hash check"), "%s", why);
+	/* a FIFO or a link in its place: never blocks, says nothing */
+	unlink(sp);
+	ck_assert_int_eq(mkfifo(sp, 0600), 0);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_UNKNOWN);
+	unlink(sp);
+	ck_assert_int_eq(symlink("/etc/passwd", sp), 0);
+	ck_assert_int_eq(dsl_health_set(&c, 79, getuid(), "py", why, sizeof(why)),
+			 DSL_HEALTH_UNKNOWN);
+	free(sp);
+	free(run);
+	rm_tree(tmp);
+}
+END_TEST
+
 /* After a node failure slurmd may run the epilog without the node list:
  * it must still clean up instead of failing (which would drain the node). */
 START_TEST(epilog_env_without_nodelist)
@@ -723,6 +834,7 @@ int main(void)
 	tcase_add_test(tc, unmount_under_detaches_user_mounts);
 	tcase_add_test(tc, spawn_user_fault);
 	tcase_add_test(tc, spawn_killed);
+	tcase_add_test(tc, health_names_the_cause);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);
