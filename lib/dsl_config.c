@@ -30,8 +30,11 @@ void dsl_config_defaults(struct dsl_config *c)
 	c->shares = 1;
 	c->seeders = 2;
 	snprintf(c->tracker, sizeof(c->tracker), "job");
-	c->tracker_port_min = 6969;
-	c->tracker_port_max = 6999;
+	/* Below 1024: only root binds them (the prolog, for the job's tracker),
+	 * so no user can take the job's tracker port first (README, private
+	 * swarms).  Few well-known services live at 700-899. */
+	c->tracker_port_min = 700;
+	c->tracker_port_max = 899;
 	c->peer_port_min = 7000;
 	c->peer_port_max = 7999;
 	c->ready_timeout = 30;

@@ -6,6 +6,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -77,25 +78,29 @@ int dsl_net_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 	return 0;
 }
 
-int dsl_net_port_free(int port)
+int dsl_net_listen_first(const int *ports, int n, int *port, struct dsl_err *e)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1, ok;
+	int err = EINVAL;
 
-	if (fd < 0)
-		return 0;
-	/* SO_REUSEADDR: a port in TIME_WAIT is usable; one that someone
-	 * listens on (any address) is not. */
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
-	close(fd);
-	return ok;
-}
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_in sin = { .sin_family = AF_INET,
+					   .sin_port = htons((uint16_t)ports[i]) };
+		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 
-int dsl_net_first_free_port(const int *ports, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (ports[i] > 0 && dsl_net_port_free(ports[i]))
-			return ports[i];
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		if (ports[i] > 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
+		    listen(fd, 4096) == 0) {
+			*port = ports[i];
+			return fd;
+		}
+		err = errno;
+		close(fd);
+	}
+	dsl_err_set(e, "cannot listen on any of %d port(s) from %d: %s", n, n ? ports[0] : 0,
+		    strerror(err));
 	return -1;
 }

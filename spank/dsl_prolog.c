@@ -265,6 +265,21 @@ static int secret_pipe(const char *key, struct dsl_err *e)
 	return p[0];
 }
 
+/* Can a user bind port here (net.ipv4.ip_unprivileged_port_start of this
+ * node's network namespace; 1024 when it cannot be read)? */
+static int user_bindable(int port)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_unprivileged_port_start", "re");
+	int start = 1024;
+
+	if (f) {
+		if (fscanf(f, "%d", &start) != 1)
+			start = 1024;
+		fclose(f);
+	}
+	return port >= start;
+}
+
 static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 {
 	const struct dsl_config *c = x->c;
@@ -272,24 +287,33 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	char *jobrun = dsl_job_jobrun_dir(c, job->id);
 	char *dir = dsl_path_join(jobrun, DSL_JOB_TRACKER_DIR);
 	struct dsl_argv a = { 0 };
-	int rc, ports[DSL_CONFIG_TRACKER_CANDIDATES];
-	/* Another process may listen on the job's port (a user squatting it,
-	 * or another job's tracker): the first free of the candidates every
-	 * helper is given (tracker_url). */
-	int port = dsl_net_first_free_port(ports, dsl_config_tracker_ports(c, job->id, ports));
+	int rc, port = 0, ports[DSL_CONFIG_TRACKER_CANDIDATES];
+	/* Root binds the tracker's socket and hands it over (fd 3): the
+	 * candidates are below 1024 (tracker_ports=), so no user can take
+	 * one first and receive the helpers' announces, which carry the
+	 * tracker's half of the job key and the job's info-hashes.  Another
+	 * job's tracker or a root service may hold one: the first free of
+	 * the candidates every helper is given (tracker_url). */
+	int lfd = dsl_net_listen_first(ports, dsl_config_tracker_ports(c, job->id, ports), &port, e);
 
-	if (port < 0) {
-		dsl_err_set(e, "every tracker port of the job is in use");
+	if (lfd < 0) {
+		dsl_err_prefix(e, "no tracker port of the job is free");
 		free(dir);
 		free(jobrun);
 		return -1;
 	}
+	if (user_bindable(port) && x->warn && !x->warn->msg[0])
+		dsl_err_set(x->warn, "tracker port %d can be bound by users "
+			    "(net.ipv4.ip_unprivileged_port_start): a user who takes it first "
+			    "receives the job's announces; give tracker_ports= below it", port);
 
 	dsl_argv_add(&a, tracker_path(c));
 	dsl_argv_add(&a, dsl_strdup("--listen"));
 	dsl_argv_add(&a, dsl_strdup("0.0.0.0"));
 	dsl_argv_add(&a, dsl_strdup("--port"));
 	dsl_argv_add(&a, dsl_xasprintf("%d", port));
+	dsl_argv_add(&a, dsl_strdup("--listen-fd"));
+	dsl_argv_add(&a, dsl_strdup("3"));
 	/* Steady state within the tracker's budget (dsl_spec.h). */
 	dsl_argv_add(&a, dsl_strdup("--interval"));
 	dsl_argv_add(&a, dsl_xasprintf("%d", dsl_spec_announce_interval_s((long)x->roles.nnodes)));
@@ -319,10 +343,11 @@ static int start_tracker(struct prolog_ctx *x, struct dsl_err *e)
 	if (rc == 0) {
 		int sfd = secret_pipe(x->job->key, e);
 
-		rc = sfd < 0 ? -1 : run_daemon(x, a.v, dir, -1, sfd, e);
+		rc = sfd < 0 ? -1 : run_daemon(x, a.v, dir, lfd, sfd, e);
 		if (sfd >= 0)
 			close(sfd);
 	}
+	close(lfd);
 	dsl_argv_free(&a);
 	free(dir);
 	free(jobrun);

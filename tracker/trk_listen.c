@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -73,4 +74,34 @@ int trk_listen_tcp(const char *addr, uint16_t port, struct dsl_err *e)
 int trk_listen_udp(const char *addr, uint16_t port, struct dsl_err *e)
 {
 	return open_bound(addr, port, SOCK_DGRAM, e);
+}
+
+int trk_listen_adopt_tcp(int fd, uint16_t port, struct dsl_err *e)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+	int type = 0, listening = 0;
+	socklen_t ol = sizeof(type), ll = sizeof(listening);
+	uint16_t bound = 0;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &ol) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &ll) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+		dsl_err_set(e, "--listen-fd %d: not a socket: %m", fd);
+		return -1;
+	}
+	if (ss.ss_family == AF_INET)
+		bound = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	else if (ss.ss_family == AF_INET6)
+		bound = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+	if (type != SOCK_STREAM || !listening || bound != port) {
+		dsl_err_set(e, "--listen-fd %d: not a listening TCP socket on port %u", fd, port);
+		return -1;
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+		dsl_err_set(e, "--listen-fd %d: %m", fd);
+		return -1;
+	}
+	return fd;
 }

@@ -11,4 +11,9 @@
 int trk_listen_tcp(const char *addr, uint16_t port, struct dsl_err *e);
 int trk_listen_udp(const char *addr, uint16_t port, struct dsl_err *e);
 
+/* A listening TCP socket handed over as fd (--listen-fd), checked: a
+ * stream socket that listens, bound to port; made non-blocking and
+ * close-on-exec.  fd, or -1 and e->msg. */
+int trk_listen_adopt_tcp(int fd, uint16_t port, struct dsl_err *e);
+
 #endif

@@ -72,7 +72,8 @@ static int start_services(struct app *a)
 	if (trk_tracker_init(&a->t, &a->o, &a->log) < 0)
 		return fail(a, "out of memory for the peer store (see --max-swarms)");
 	a->tracker_up = 1;
-	if (trk_udp_init(&a->udp, &a->t, a->udp_fd) < 0)
+	/* --listen-fd: HTTP only (a job's helpers announce over HTTP). */
+	if (a->udp_fd >= 0 && trk_udp_init(&a->udp, &a->t, a->udp_fd) < 0)
 		return fail(a, "out of memory for UDP buffers");
 	a->udp_fd = -1;
 	int tcp = a->tcp_fd;
@@ -81,7 +82,7 @@ static int start_services(struct app *a)
 		return fail(a, e.msg);
 	a->ep_fd = epoll_create1(EPOLL_CLOEXEC);
 	if (a->ep_fd < 0 || open_signals(a) < 0 || watch(a->ep_fd, trk_http_fd(&a->http)) < 0 ||
-	    watch(a->ep_fd, a->udp.fd) < 0 || watch(a->ep_fd, a->sig_fd) < 0)
+	    (a->udp.fd >= 0 && watch(a->ep_fd, a->udp.fd) < 0) || watch(a->ep_fd, a->sig_fd) < 0)
 		return fail(a, "cannot set up the event loop");
 	if (a->o.pid_file) {
 		if (trk_pidfile_write(a->o.pid_file, &e) < 0)
@@ -171,8 +172,13 @@ static int start(struct app *a, int argc, char **argv)
 	}
 	/* a daemon keeps nothing of its caller's: an inherited pipe would keep
 	 * a reader (slurmd reading a prolog's output) waiting for EOF */
-	if (!a->o.foreground)
+	if (!a->o.foreground && a->o.listen_fd < 0) {
 		close_range(3, ~0U, 0);
+	} else if (!a->o.foreground) {   /* but the socket it was given */
+		if (a->o.listen_fd > 3)
+			close_range(3, (unsigned)a->o.listen_fd - 1, 0);
+		close_range((unsigned)a->o.listen_fd + 1, ~0U, 0);
+	}
 	if (a->o.pid_file && a->o.pid_file[0] != '/') {
 		char cwd[2048];
 		if (!getcwd(cwd, sizeof(cwd)) || snprintf(a->pid_abs, sizeof(a->pid_abs), "%s/%s",
@@ -191,8 +197,10 @@ static int start(struct app *a, int argc, char **argv)
 	a->log.timestamps = a->logf || !a->o.foreground;
 	if (a->o.verbose)
 		a->log.level = DSL_LOG_DEBUG;
-	if ((a->tcp_fd = trk_listen_tcp(a->o.listen, a->o.port, &e)) < 0 ||
-	    (a->udp_fd = trk_listen_udp(a->o.listen, a->o.port, &e)) < 0) {
+	if (a->o.listen_fd >= 0 ? (a->tcp_fd = trk_listen_adopt_tcp(a->o.listen_fd, a->o.port,
+								     &e)) < 0
+	    : (a->tcp_fd = trk_listen_tcp(a->o.listen, a->o.port, &e)) < 0 ||
+	      (a->udp_fd = trk_listen_udp(a->o.listen, a->o.port, &e)) < 0) {
 		fprintf(stderr, "dsl-tracker: %s\n", e.msg);
 		return 1;
 	}
@@ -205,9 +213,9 @@ static int start(struct app *a, int argc, char **argv)
 	}
 	if (start_services(a) < 0)
 		return 1;
-	dsl_info(&a->log, "listening on %s port %u (HTTP and UDP); %zu allowed swarms%s; "
+	dsl_info(&a->log, "listening on %s port %u (%s); %zu allowed swarms%s; "
 		 "interval %d s, peer timeout %d s, max %zu swarms x %u peers", a->o.listen,
-		 a->o.port, a->o.nallow, a->o.secret ? ", secret required" : "", a->o.interval,
+		 a->o.port, a->udp.fd >= 0 ? "HTTP and UDP" : "HTTP, on the socket given", a->o.nallow, a->o.secret ? ", secret required" : "", a->o.interval,
 		 a->o.peer_timeout, a->o.max_swarms, a->o.max_peers);
 	trk_daemon_ready(a->notify_fd, NULL);
 	a->notify_fd = -1;

@@ -13,7 +13,7 @@
 #include "trk_request.h"
 
 static const char usage[] =
-	"usage: dsl-tracker --listen ADDR --port PORT [--allow INFOHASH_HEX]...\n"
+	"usage: dsl-tracker --listen ADDR --port PORT [--listen-fd FD] [--allow INFOHASH_HEX]...\n"
 	"       [--secret S | --secret-fd FD] [--interval SEC] [--peer-timeout SEC] [--max-swarms N]\n"
 	"       [--max-peers N] [--numwant-max N] [--udp-conn-ttl SEC] [--munge-socket PATH]\n"
 	"       [--max-peers-total N] [--max-peers-per-addr N] [--max-report-bytes N]\n"
@@ -23,15 +23,18 @@ static const char usage[] =
 	"on the same port.  With --secret S the announce URL is\n"
 	"http://HOST:PORT/announce?" TRK_SECRET_PARAM "=S (udp://HOST:PORT/announce?"
 	TRK_SECRET_PARAM "=S).  --secret-fd FD reads S (one line) from FD instead,\n"
-	"so that it is not in the process's argv, which every user can read.\n";
+	"so that it is not in the process's argv, which every user can read.\n"
+	"--listen-fd FD serves HTTP on FD, a TCP socket the caller bound to ADDR:PORT\n"
+	"and listens on (a port below 1024 that only root can bind), and no UDP.\n";
 
-enum { O_LISTEN = 256, O_PORT, O_ALLOW, O_SECRET, O_SECRET_FD, O_MUNGE, O_INTERVAL, O_TIMEOUT,
+enum { O_LISTEN = 256, O_PORT, O_LISTEN_FD, O_ALLOW, O_SECRET, O_SECRET_FD, O_MUNGE, O_INTERVAL, O_TIMEOUT,
        O_MAXSW, O_MAXPEERS, O_NUMWANT, O_CONNTTL, O_PID, O_LOG, O_FG, O_VERBOSE,
        O_MAXTOTAL, O_MAXADDR, O_MAXREPORT, O_STATSMAX };
 
 static const struct option longopts[] = {
 	{ "listen", required_argument, NULL, O_LISTEN },
 	{ "port", required_argument, NULL, O_PORT },
+	{ "listen-fd", required_argument, NULL, O_LISTEN_FD },
 	{ "allow", required_argument, NULL, O_ALLOW },
 	{ "secret", required_argument, NULL, O_SECRET },
 	{ "secret-fd", required_argument, NULL, O_SECRET_FD },
@@ -150,6 +153,11 @@ static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e
 	case O_ALLOW: return add_allow(o, arg, e);
 	case O_SECRET: o->secret = arg; return 0;
 	case O_MUNGE: o->munge_socket = arg; return 0;
+	case O_LISTEN_FD:
+		if (num_arg("listen-fd", arg, 3, 1024, &v, e) < 0)
+			return -1;
+		o->listen_fd = (int)v;
+		return 0;
 	case O_SECRET_FD:
 		if (num_arg("secret-fd", arg, 0, 1024, &v, e) < 0)
 			return -1;
@@ -216,6 +224,7 @@ static int set_opt(struct trk_opts *o, int c, const char *arg, struct dsl_err *e
 int trk_opts_parse(struct trk_opts *o, int argc, char **argv, struct dsl_err *e)
 {
 	memset(o, 0, sizeof(*o));
+	o->listen_fd = -1;
 	o->interval = 30;
 	o->max_swarms = 1000;
 	o->max_peers = 10000;

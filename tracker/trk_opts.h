@@ -14,6 +14,8 @@
 struct trk_opts {
 	const char *listen;        /* numeric IPv4 or IPv6 address */
 	uint16_t port;
+	int listen_fd;             /* --listen-fd: a listening TCP socket bound by
+				    * the caller (HTTP only, no UDP); -1 none */
 	uint8_t (*allow)[TRK_HASH_LEN];   /* owned; NULL: every swarm allowed */
 	size_t nallow;
 	const char *secret;        /* NULL: none; --secret or secret_buf */

@@ -241,7 +241,10 @@ def cmd_replay(host, port, path):
         sk.sendall(data)
     except OSError:
         pass
-    got, closed = drain(sk, T)
+    # The responder finds no valid sync hash in the replayed bytes and keeps
+    # reading until its handshake time-out (libtorrent's handshake_timeout,
+    # 10 s) before it closes: wait past that, not T.
+    got, closed = drain(sk, 20)
     # Only the responder's DH value and padding (96 + at most 512 bytes) may
     # come back; anything after that would be the peer's encrypted answer.
     out(mode="replay", sent=len(data), received=len(got), closed=int(closed),

@@ -144,9 +144,9 @@ wait_nodes_clean() {
 	all_nodes_clean
 }
 
-# Ports as lib/dsl_config.c computes them (defaults: trackers 6969-6999,
+# Ports as lib/dsl_config.c computes them (defaults: trackers 700-899,
 # peers 7000-7999): MIN + splitmix64(x) mod range, x = JOBID for the tracker,
-# JOBID * 8 + set index for the peers; tracker candidate k adds k * (31 / 3).
+# JOBID * 8 + set index for the peers; tracker candidate k adds k * (200 / 3).
 port_of() {
 	python3 -c '
 import sys
@@ -160,7 +160,7 @@ kind, job, k = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 if kind == "peer":
     print(7000 + mix(job * 8) % 1000)
 else:
-    print(6969 + (mix(job) % 31 + k * 10) % 31)
+    print(700 + (mix(job) % 200 + k * 66) % 200)
 ' "$@"
 }
 peer_port() { port_of peer "$1" 0; }

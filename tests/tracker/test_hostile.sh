@@ -98,4 +98,40 @@ s=$(stats "peers=0")
 check "the peer itself can stop" '"peers":0' "$s"
 check "refusals logged" "refused 127.0.0.1: stopped refused" "$(cat "$TRK_TMP/own.log")"
 stop_tracker own
+
+# --listen-fd: the socket the prolog bound as root (a port below 1024 that
+# no user can take first); anything but a listening TCP socket on --port is
+# refused, naming it.
+lf_run() { # KIND PORT [TRACKER ARGS...]: the tracker with a KIND socket as fd 3
+	python3 - "$TRACKER" "$@" <<'PY'
+import os, socket, sys
+tracker, kind, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM if kind == "udp" else socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", port))
+if kind == "tcp":
+    s.listen(16)
+os.dup2(s.fileno(), 3)
+os.set_inheritable(3, True)    # dup2 onto itself keeps close-on-exec
+os.execv(tracker, [tracker, "--listen", "127.0.0.1", "--port", str(port), "--listen-fd", "3"]
+         + sys.argv[4:])
+PY
+}
+LPORT=$((20000 + (RANDOM % 30000)))
+r=$(lf_run udp "$LPORT" --foreground 2>&1)
+check "--listen-fd: a UDP socket refused" "--listen-fd 3: not a listening TCP socket on port $LPORT" "$r"
+r=$(lf_run bound "$LPORT" --foreground 2>&1)
+check "--listen-fd: a socket that does not listen refused" "not a listening TCP socket" "$r"
+r=$(lf_run tcp "$LPORT" --foreground --port $((LPORT + 1)) 2>&1)
+check "--listen-fd: a socket on another port than --port refused" "not a listening TCP socket on port $((LPORT + 1))" "$r"
+if lf_run tcp "$LPORT" --secret lfd --pid-file "$TRK_TMP/lfd.pid" --log-file "$TRK_TMP/lfd.log" \
+	2>"$TRK_TMP/lfd.err"; then
+	TRK_PIDS="$TRK_PIDS $(cat "$TRK_TMP/lfd.pid")"
+	PORT=$LPORT
+	r=$(http "/announce?dsl_secret=lfd&info_hash=$(esc aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa)&port=6881&peer_id=-TE0001-abcdefghijkl&uploaded=0&downloaded=0&left=1")
+	check "--listen-fd: HTTP served on the socket given" "8:intervali30e" "$r"
+	check "--listen-fd: no UDP of its own" "HTTP, on the socket given" "$(cat "$TRK_TMP/lfd.log")"
+else
+	bad "--listen-fd: the tracker did not start: $(cat "$TRK_TMP/lfd.err")"
+fi
 trk_finish

@@ -99,8 +99,8 @@ START_TEST(refused_leaves_config)
 
 	dsl_config_defaults(&c);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "tracker_ports=8352-6999", &e), -1);
-	ck_assert_int_eq(c.tracker_port_min, 6969);
-	ck_assert_int_eq(c.tracker_port_max, 6999);
+	ck_assert_int_eq(c.tracker_port_min, 700);
+	ck_assert_int_eq(c.tracker_port_max, 899);
 	ck_assert_int_eq(dsl_config_set_arg(&c, "peer_ports=7100-x", &e), -1);
 	ck_assert_int_eq(c.peer_port_min, 7000);
 }
