@@ -218,6 +218,10 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	 * node's fault (a user squatting ports must not drain nodes). */
 	if (!a->ses && strstr(e->msg, "no free port"))
 		a->user_fault = 1;
+	/* A set larger than the node's whole cache: the user's set cannot be
+	 * served here, the node is fine (a full cache is the node's fault). */
+	if (!a->ses && strstr(e->msg, "the set is larger than this node's cache"))
+		a->user_fault = 1;
 	return a->ses ? 0 : -1;
 }
 

@@ -43,6 +43,7 @@ extern "C" {
 #include <sys/eventfd.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <poll.h>
 #include <unistd.h>
@@ -1412,6 +1413,66 @@ namespace {
  * packed files.  A source that cannot be read or changed size is logged
  * and left as zeros: its pieces then fail their check, as a changed
  * source does anywhere (the user's data, not the node's fault). */
+/* Downloader: every data file of the set at its full size in the cache,
+ * allocated (fallocate) before libtorrent writes a byte.  libtorrent
+ * maps its files (mmap storage), and a page of a sparse file that cannot be
+ * allocated when it is first touched is a SIGBUS, which its v2 hashing does
+ * not catch: a cache file system that fills up during the job killed the
+ * helper.  Allocated, a later fill costs the job nothing; a cache without
+ * room for the set fails here, naming it.  The cache path is the helper's
+ * own (under the configured cache root): no link to follow. */
+int preallocate(const lt::file_storage &fs, const std::string &save_path, struct dsl_err *e)
+{
+	struct statvfs sv;
+	uint64_t need = 0, total = 0, avail = 0;
+
+	for (lt::file_index_t i : fs.file_range()) {
+		struct stat st;
+
+		if (fs.pad_file_at(i))
+			continue;
+		uint64_t size = (uint64_t)fs.file_size(i), have = 0;
+		if (stat(fs.file_path(i, save_path).c_str(), &st) == 0)
+			have = std::min<uint64_t>(size, (uint64_t)st.st_blocks * 512);
+		need += size - have;
+	}
+	if (statvfs(save_path.c_str(), &sv) == 0) {
+		total = (uint64_t)sv.f_blocks * sv.f_frsize;
+		avail = (uint64_t)sv.f_bavail * sv.f_frsize;
+		if (need > total) {
+			dsl_err_set(e, "cache %s: the set is larger than this node's cache (%.1f MiB "
+				    "needed, %.1f MiB in all)", save_path.c_str(), need / 1048576.0,
+				    total / 1048576.0);
+			return -1;
+		}
+	}
+	for (lt::file_index_t i : fs.file_range()) {
+		if (fs.pad_file_at(i) || fs.file_size(i) == 0)
+			continue;
+		std::string path = fs.file_path(i, save_path);
+		std::string dir = path.substr(0, path.rfind('/'));
+		struct dsl_err me;
+
+		if (dsl_mkdir_p(dir.c_str(), 0700, &me) != 0) {
+			dsl_err_set(e, "cache %s", me.msg);
+			return -1;
+		}
+		int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		/* fallocate(2), not posix_fallocate(3): where the file system
+		 * cannot allocate (EOPNOTSUPP), glibc's emulation writes every
+		 * block; the file then stays sparse, as before. */
+		int rc = fd < 0 ? errno : fallocate(fd, 0, 0, (off_t)fs.file_size(i)) == 0 ? 0 : errno;
+		if (fd >= 0)
+			close(fd);
+		if (rc != 0 && rc != EOPNOTSUPP) {
+			dsl_err_set(e, "cache %s: %s (%.1f MiB needed, %.1f MiB free)", path.c_str(),
+				    strerror(rc), need / 1048576.0, avail / 1048576.0);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int seed_files(dsl_session *s, const struct dsl_session_opts *o, const struct dsl_tmeta &m,
 	       lt::file_index_t pack, lt::add_torrent_params &atp, struct dsl_err *e)
 {
@@ -1511,6 +1572,8 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 			return -1;
 		}
 		atp.save_path = o->save_path;
+		if (preallocate(fs, o->save_path, e) != 0)
+			return -1;
 		if (s->no_prefetch)
 			/* Not all zero: an all-zero torrent counts as finished and
 			 * drops its seeds; pieces are raised by dsl_session_want. */
