@@ -14,29 +14,15 @@
 
 #include "dsl_desc.h"
 #include "dsl_job.h"
-#include "dsl_ufile.h"
+#include "dsl_jobstats.h"
 #include "dsl_util.h"
-
-/* The helper rewrites its status every report period; a status with the
- * peer list of a large swarm stays well below this. */
-#define DSL_HEALTH_MAX_STATUS (256u << 10)
 
 static json_object *load_status(const struct dsl_config *c, unsigned long jobid, const char *set)
 {
 	char *rel = dsl_xasprintf("%lu/%s/status.json", jobid, set);
-	json_object *o = NULL;
-	char *buf = NULL;
-	size_t len = 0;
+	json_object *o = dsl_jobstats_load(c, rel);
 
-	if (dsl_ufile_read(c->run_root, rel, DSL_HEALTH_MAX_STATUS, &buf, &len, NULL) == 0 &&
-	    len > 0)
-		o = json_tokener_parse(buf);
-	free(buf);
 	free(rel);
-	if (o && !json_object_is_type(o, json_type_object)) {
-		json_object_put(o);
-		o = NULL;
-	}
 	return o;
 }
 

@@ -6,10 +6,11 @@
  * in slurmstepd) asks here: is the set's helper still running, and what was
  * its last error (RUN/JOBID/SET/status.json, "pid", "error",
  * "hash_failures")?  The status file is the user's: it is read through
- * dsl_ufile (no link, never blocking, bounded), a pid is believed only if
- * /proc shows a process of the job's user named dsl-helper, and the error
- * text is echoed escaped and cut (dsl_printable).  A forged file changes
- * only the words of the user's own job's message. */
+ * dsl_jobstats_load (dsl_ufile: no link, never blocking, bounded), a pid
+ * is believed only if /proc shows a process of the job's user named
+ * dsl-helper, and the error text is echoed escaped and cut
+ * (dsl_printable).  A forged file changes only the words of the user's own
+ * job's message. */
 #ifndef DSL_HEALTH_H
 #define DSL_HEALTH_H
 

@@ -21,7 +21,7 @@
 /* A user-written JSON file under RUN, read as root (dsl_ufile.h: no link
  * followed, never blocking, regular and bounded); only numbers, booleans
  * and hex digits are taken from it. */
-static json_object *load_untrusted(const struct dsl_config *c, const char *rel)
+json_object *dsl_jobstats_load(const struct dsl_config *c, const char *rel)
 {
 	json_object *o = NULL;
 	char *buf = NULL;
@@ -88,7 +88,7 @@ char *dsl_jobstats_line(const struct dsl_config *c, const struct dsl_job *job,
 {
 	char *sp = dsl_xasprintf("%lu/%s/status.json", job->id, set);
 	char *pp = dsl_xasprintf("%lu/prolog.json", job->id);
-	json_object *st = load_untrusted(c, sp), *pro = load_untrusted(c, pp), *p99;
+	json_object *st = dsl_jobstats_load(c, sp), *pro = dsl_jobstats_load(c, pp), *p99;
 	char ver[16], ready[32], done[32], *line = NULL;
 	const char *role;
 

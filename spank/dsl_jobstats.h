@@ -21,4 +21,10 @@
 char *dsl_jobstats_line(const struct dsl_config *c, const struct dsl_job *job,
 			const char *set);
 
+/* A JSON object the job's user wrote, at rel beneath run= (e.g.
+ * "JOBID/SET/status.json"), read as untrusted (above), or NULL; the
+ * caller puts it (json_object_put). */
+struct json_object;
+struct json_object *dsl_jobstats_load(const struct dsl_config *c, const char *rel);
+
 #endif
