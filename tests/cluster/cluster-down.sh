@@ -59,6 +59,16 @@ if grep -qF "$(dsl_cluster_hosts_begin)" /etc/hosts; then
 	printf '%s\n' "$filtered" > /etc/hosts
 fi
 
+# The per-node parents the prolog made in the host's cgroup hierarchies
+# (spank/dsl_cgroup.c: dslswarm/NODE/job-ID; the epilogs removed the jobs'):
+# empty directories only, deepest first; dslswarm itself once empty.
+for root in /sys/fs/cgroup /sys/fs/cgroup/memory /sys/fs/cgroup/pids; do
+	[ -d "$root/dslswarm" ] || continue
+	find "$root/dslswarm" -mindepth 1 -maxdepth 2 -depth -type d \
+		-path "$root/dslswarm/${DSL_CLUSTER_PREFIX}[0-9]*" -exec rmdir {} + 2>/dev/null
+	rmdir "$root/dslswarm" 2>/dev/null
+done
+
 if [ -e "$dir/created-user" ]; then
 	userdel -r "$DSL_CLUSTER_USER" 2>/dev/null
 fi
