@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <string.h>
@@ -78,29 +79,52 @@ int dsl_net_send_all(int fd, const void *buf, size_t len, int64_t deadline)
 	return 0;
 }
 
+int dsl_net_listen_tcp(const char *addr, int port, struct dsl_err *e)
+{
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+	socklen_t len;
+	int fd, one = 1, err;
+
+	if (inet_pton(AF_INET, addr, &s4->sin_addr) == 1) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons((uint16_t)port);
+		len = sizeof(*s4);
+	} else if (inet_pton(AF_INET6, addr, &s6->sin6_addr) == 1) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		len = sizeof(*s6);
+	} else {
+		dsl_err_set(e, "cannot bind %s:%d/tcp: not a numeric address", addr, port);
+		return -1;
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		dsl_err_set(e, "cannot bind %s:%d/tcp: socket: %m", addr, port);
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, len) < 0 || listen(fd, 4096) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		dsl_err_set(e, "cannot bind %s:%d/tcp: %m", addr, port);
+		return -1;
+	}
+	return fd;
+}
+
 int dsl_net_listen_first(const int *ports, int n, int *port, struct dsl_err *e)
 {
-	int err = EINVAL;
-
+	dsl_err_set(e, "no port to listen on");
 	for (int i = 0; i < n; i++) {
-		struct sockaddr_in sin = { .sin_family = AF_INET,
-					   .sin_port = htons((uint16_t)ports[i]) };
-		int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+		int fd = ports[i] > 0 ? dsl_net_listen_tcp("0.0.0.0", ports[i], e) : -1;
 
-		if (fd < 0) {
-			err = errno;
-			break;
-		}
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (ports[i] > 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0 &&
-		    listen(fd, 4096) == 0) {
+		if (fd >= 0) {
 			*port = ports[i];
 			return fd;
 		}
-		err = errno;
-		close(fd);
 	}
-	dsl_err_set(e, "cannot listen on any of %d port(s) from %d: %s", n, n ? ports[0] : 0,
-		    strerror(err));
 	return -1;
 }

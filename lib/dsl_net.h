@@ -14,10 +14,15 @@ int64_t dsl_now_ms(void);
 /* A connected non-blocking socket, trying every address of host, or -1
  * with e naming the host and the reason. */
 int dsl_net_connect(const char *host, const char *port, int64_t deadline, struct dsl_err *e);
-/* A TCP socket listening on 0.0.0.0 at the first of ports[0..n) that
- * can be bound (close-on-exec; SO_REUSEADDR: a port in TIME_WAIT is
- * usable, one someone listens on is not), its port in *port; or -1 with e
- * naming the ports and the last reason. */
+/* A non-blocking, close-on-exec TCP socket listening on addr (numeric
+ * IPv4 or IPv6) : port, SO_REUSEADDR (a port in TIME_WAIT is usable, one
+ * someone listens on is not); or -1 with e ("cannot bind ADDR:PORT/tcp:
+ * REASON", errno kept).  The tracker's own socket and the one the prolog
+ * binds for it. */
+int dsl_net_listen_tcp(const char *addr, int port, struct dsl_err *e);
+/* dsl_net_listen_tcp on 0.0.0.0 at the first of ports[0..n) that can be
+ * bound, its port in *port; or -1 with e saying why the last one could
+ * not. */
 int dsl_net_listen_first(const int *ports, int n, int *port, struct dsl_err *e);
 /* Send everything before the deadline: 0, or -1. */
 int dsl_net_send_all(int fd, const void *buf, size_t len, int64_t deadline);

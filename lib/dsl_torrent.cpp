@@ -1419,8 +1419,8 @@ namespace {
  * allocated when it is first touched is a SIGBUS, which its v2 hashing does
  * not catch: a cache file system that fills up during the job killed the
  * helper.  Allocated, a later fill costs the job nothing; a cache without
- * room for the set fails here, naming it.  The cache path is the helper's
- * own (under the configured cache root): no link to follow. */
+ * room for the set fails here, naming it.  The helper runs as the job's
+ * user: what it opens in the cache, that user could open anyway. */
 int preallocate(const lt::file_storage &fs, const std::string &save_path, struct dsl_err *e)
 {
 	struct statvfs sv;

@@ -1,6 +1,7 @@
 /* trk_listen.c - bind before daemonizing, so that a taken port is reported
  * by the process that the caller waits for. */
 #include "trk_listen.h"
+#include "dsl_net.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,39 +29,28 @@ static socklen_t make_addr(const char *addr, uint16_t port, struct sockaddr_stor
 	return 0;
 }
 
-static int open_bound(const char *addr, uint16_t port, int type, struct dsl_err *e)
+/* UDP (BEP 15); the TCP socket is lib's (dsl_net_listen_tcp), which the
+ * prolog also binds for a job's tracker. */
+static int open_udp(const char *addr, uint16_t port, struct dsl_err *e)
 {
-	const char *proto = type == SOCK_STREAM ? "tcp" : "udp";
 	struct sockaddr_storage ss;
 	socklen_t len = make_addr(addr, port, &ss);
 	if (!len) {
-		dsl_err_set(e, "cannot bind %s:%u/%s: not a numeric address", addr, port, proto);
+		dsl_err_set(e, "cannot bind %s:%u/udp: not a numeric address", addr, port);
 		return -1;
 	}
-	int fd = socket(ss.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
-		dsl_err_set(e, "cannot bind %s:%u/%s: socket: %m", addr, port, proto);
+		dsl_err_set(e, "cannot bind %s:%u/udp: socket: %m", addr, port);
 		return -1;
 	}
-	int one = 1;
-	if (type == SOCK_STREAM)   /* restart at once after a job, despite TIME_WAIT */
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	else {
-		int sz = 4 << 20;   /* a burst of announces from a whole job fits */
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
-	}
+	int sz = 4 << 20;   /* a burst of announces from a whole job fits */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof(sz));
 	if (bind(fd, (struct sockaddr *)&ss, len) < 0) {
 		int err = errno;
 		close(fd);
 		errno = err;
-		dsl_err_set(e, "cannot bind %s:%u/%s: %m", addr, port, proto);
-		return -1;
-	}
-	if (type == SOCK_STREAM && listen(fd, 4096) < 0) {
-		int err = errno;
-		close(fd);
-		errno = err;
-		dsl_err_set(e, "cannot listen on %s:%u/tcp: %m", addr, port);
+		dsl_err_set(e, "cannot bind %s:%u/udp: %m", addr, port);
 		return -1;
 	}
 	return fd;
@@ -68,12 +58,12 @@ static int open_bound(const char *addr, uint16_t port, int type, struct dsl_err 
 
 int trk_listen_tcp(const char *addr, uint16_t port, struct dsl_err *e)
 {
-	return open_bound(addr, port, SOCK_STREAM, e);
+	return dsl_net_listen_tcp(addr, port, e);
 }
 
 int trk_listen_udp(const char *addr, uint16_t port, struct dsl_err *e)
 {
-	return open_bound(addr, port, SOCK_DGRAM, e);
+	return open_udp(addr, port, e);
 }
 
 int trk_listen_adopt_tcp(int fd, uint16_t port, struct dsl_err *e)
