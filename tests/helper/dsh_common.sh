@@ -44,9 +44,17 @@ dsh_cleanup() {
 	for m in $DSH_MOUNTS; do
 		mountpoint -q "$m" 2>/dev/null && umount -l "$m" 2>/dev/null
 	done
+	# SIGTERM first; SIGKILL only what is still there after 3 s.
+	local i
+	for ((i = 0; i < 30; i++)); do
+		for p in $DSH_PIDS; do kill -0 "$p" 2>/dev/null && break; p=; done
+		[ -z "$p" ] && break
+		sleep 0.1
+	done
 	for p in $DSH_PIDS; do
 		kill -9 "$p" 2>/dev/null
 	done
+	wait $DSH_PIDS 2>/dev/null
 	for d in $DSH_VETH; do
 		ip link del "$d" 2>/dev/null
 	done
