@@ -1,9 +1,10 @@
 /* dsh_app.c - start, run and stop one helper.
  *
- * Threads: the FUSE workers (libfuse), the session's alert thread (answers
- * waiting reads), and one auxiliary thread here (control socket, status
- * file, read time-outs).  Termination signals are blocked everywhere but in
- * the main thread, which sits in the FUSE loop and leaves it on SIGTERM. */
+ * Threads: the FUSE workers (libfuse), the event loop (dsh_loop.c: session
+ * alerts, which answer waiting reads, the control socket, the status file,
+ * read time-outs) and the reporter (dsh_report.c).  Termination signals are
+ * blocked everywhere but in the main thread, which sits in the FUSE loop and
+ * leaves it on SIGTERM. */
 #include <errno.h>
 #include <netdb.h>
 #include <poll.h>
@@ -19,9 +20,8 @@
 #include "dsh_app.h"
 #include "dsh_ctl.h"
 #include "dsh_daemon.h"
+#include "dsh_loop.h"
 #include "dsl_util.h"
-
-#define DSH_STATUS_MS 250
 
 static void on_piece(void *arg, int piece)
 {
@@ -265,47 +265,6 @@ static double real_seconds(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static char *ctl_reply(void *arg, const char *cmd, int *stop)
-{
-	struct dsh_app *a = arg;
-	char *doc, *out;
-
-	if (strcmp(cmd, "status") == 0) {
-		doc = dsh_status_json(&a->status);
-		out = dsl_xasprintf("%s\n", doc);
-		free(doc);
-		return out;
-	}
-	if (strcmp(cmd, "stop") == 0) {
-		*stop = 1;
-		return dsl_strdup("ok\n");
-	}
-	return dsl_xasprintf("error: unknown command \"%.64s\" (status, stop)\n", cmd);
-}
-
-static void *aux_main(void *arg)
-{
-	struct dsh_app *a = arg;
-	struct dsl_err e;
-	int ticks = 0;
-
-	while (!__atomic_load_n(&a->quit, __ATOMIC_ACQUIRE)) {
-		struct pollfd p = {a->ctl_fd, POLLIN, 0};
-
-		if (poll(&p, 1, DSH_STATUS_MS) > 0 &&
-		    dsh_ctl_serve_one(a->ctl_fd, ctl_reply, a)) {
-			dsl_info(a->log, "stop asked on the control socket");
-			fuse_session_exit(a->se);
-			pthread_kill(a->main_thread, SIGTERM);
-		}
-		if (dsh_status_write(&a->status, a->status_path, &e) != 0 && ticks == 0)
-			dsl_warn(a->log, "status file: %s", e.msg);
-		if (++ticks % (1000 / DSH_STATUS_MS) == 0)
-			dsh_reads_tick(&a->reads);
-	}
-	return NULL;
-}
-
 static void block_term_signals(int how)
 {
 	sigset_t s;
@@ -329,6 +288,7 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	a->opts = o;
 	a->log = log;
 	a->ctl_fd = -1;
+	a->loop.ep = a->loop.stop_fd = -1;
 	a->main_thread = pthread_self();
 	dsl_desc_init(&a->desc);
 	/* Threads started from here on inherit the mask: only main gets
@@ -362,17 +322,14 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 		return -1;
 	a->status = (struct dsh_status_src){&a->desc, a->ses, &a->reads,
 		o->seed ? "seeder" : "downloader", o->mountpoint, "running",
-		real_seconds(), o->job, o->node, -1, a->log};
+		real_seconds(), o->job, o->node, -1, a->log, NULL};
 	a->user_fault = 1;   /* files in the user's run directory */
 	a->ctl_fd = dsh_ctl_listen(a->ctl_path, e);
 	if (a->ctl_fd < 0 || dsh_status_write(&a->status, a->status_path, e) != 0)
 		return -1;
 	a->user_fault = 0;
-	if (pthread_create(&a->aux, NULL, aux_main, a) != 0) {
-		dsl_err_set(e, "cannot start the control thread: %s", strerror(errno));
+	if (dsh_loop_start(a, e) != 0)
 		return -1;
-	}
-	a->aux_running = 1;
 	/* Reports go to the swarm the helpers announce: the job's own one. */
 	dsl_session_infohash(a->ses, swarm_hash);
 	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, swarm_hash,
@@ -423,14 +380,14 @@ void dsh_app_stop(struct dsh_app *a)
 {
 	struct dsl_err e;
 
+	/* The loop first: it answers reads and wakes the reporter. */
+	dsh_loop_stop(a);
 	dsh_reporter_stop(&a->reporter);
-	__atomic_store_n(&a->quit, 1, __ATOMIC_RELEASE);
-	if (a->aux_running)
-		pthread_join(a->aux, NULL);
-	if (a->ses) {
+	if (a->ses && a->status.desc) {
 		a->status.state = "stopped";
 		dsh_status_write(&a->status, a->status_path, &e);
 	}
+	dsh_status_free(&a->status);
 	if (a->status_path)
 		dsh_reads_destroy(&a->reads);
 	if (a->opts->record_order && a->order.seen) {

@@ -4,6 +4,7 @@
 
 #include <pthread.h>
 
+#include "dsh_loop.h"
 #include "dsh_opts.h"
 #include "dsh_reads.h"
 #include "dsh_report.h"
@@ -36,9 +37,7 @@ struct dsh_app {
 	char **peers;                 /* resolved "ip:port", NULL-terminated */
 	struct dsh_status_src status;
 	struct dsh_reporter reporter;
-	pthread_t aux;
-	int aux_running;
-	int quit;                     /* atomic: the aux thread stops */
+	struct dsh_loop loop;
 	pthread_t main_thread;
 	int user_fault;               /* dsh_app_start failed on the user's input */
 	int phase_fd;                 /* dsh_daemon_phase's pipe, -1 none */

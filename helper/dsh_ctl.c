@@ -45,7 +45,8 @@ int dsh_ctl_listen(const char *path, struct dsl_err *e)
 	old = umask(077);
 	rc = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (rc != 0 || listen(fd, 16) != 0) {
+	/* (a wait=all task per CPU may connect at once) */
+	if (rc != 0 || listen(fd, 256) != 0) {
 		dsl_err_set(e, "%s: cannot bind: %m", path);
 		close(fd);
 		return -1;
@@ -96,22 +97,33 @@ static void write_all(int fd, const char *s, size_t len)
 	}
 }
 
-int dsh_ctl_serve_one(int lfd, dsh_ctl_fn fn, void *arg)
+int dsh_ctl_serve_one(int lfd, dsh_ctl_fn fn, void *arg, int *held)
 {
 	char line[DSH_CTL_LINE];
-	int stop = 0;
+	int stop = 0, hold = 0;
 	int cfd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
 	char *reply;
 
+	*held = -1;
 	if (cfd < 0)
 		return 0;
 	if (read_line(cfd, line, sizeof(line)) == 0) {
-		reply = fn(arg, line, &stop);
+		reply = fn(arg, line, &stop, &hold);
+		if (hold) {
+			*held = cfd;
+			return stop;
+		}
 		write_all(cfd, reply, strlen(reply));
 		free(reply);
 	}
 	close(cfd);
 	return stop;
+}
+
+void dsh_ctl_answer(int fd, const char *reply)
+{
+	write_all(fd, reply, strlen(reply));
+	close(fd);
 }
 
 int dsh_ctl_client(const char *run_dir, const char *cmd, struct dsl_err *e)

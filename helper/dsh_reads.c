@@ -2,7 +2,7 @@
  *
  * A read whose pieces are here is answered from the cache file (spliced by
  * the kernel where it can).  Otherwise it is queued, its pieces are made
- * urgent, and the session thread answers it when the last one has passed its
+ * urgent, and the event loop answers it when the last one has passed its
  * hash.  A seeder's view reads the set's sources, which their owner may
  * change at any time: each read is answered with bytes read from the source
  * for that read, every 16 KiB block of them checked against its SHA-256

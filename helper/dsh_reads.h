@@ -1,5 +1,5 @@
 /* dsh_reads.h - answering reads: at once when the pieces are on the node,
- * later (from the session's thread) when they are not, without holding a
+ * later (from the event loop, dsh_loop.c) when they are not, without holding a
  * FUSE worker thread meanwhile. */
 #ifndef DSH_READS_H
 #define DSH_READS_H
@@ -52,7 +52,7 @@ void dsh_reads_seeding(struct dsh_reads *r);
 void dsh_reads_destroy(struct dsh_reads *r);
 /* A read of node i (a regular file); clamped to the file's size. */
 void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off);
-/* Session thread: piece p became readable. */
+/* Event loop (dsl_session_on_events): piece p became readable. */
 void dsh_reads_on_piece(struct dsh_reads *r, int piece);
 /* About once a second: time-outs (EIO, logged) and re-raising urgency. */
 void dsh_reads_tick(struct dsh_reads *r);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -12,8 +13,6 @@
 #include "dsh_report.h"
 #include "dsl_net.h"
 #include "dsl_util.h"
-
-#define DSH_REPORT_TICK_MS 250
 
 int dsh_report_target(const char *url, const char *infohash, int port, const char *peer_id,
 		      struct dsh_report_target *t)
@@ -109,10 +108,17 @@ static int post(const struct dsh_report_target *t, const char *doc, char *why, s
 	return status == 200 ? 0 : -1;
 }
 
-static void post_all(struct dsh_reporter *r)
+/* Posts the report when it differs from the last one posted, or when that
+ * one is DSH_REPORT_REFRESH_MS old (a restarted tracker learns it again):
+ * a complete, idle helper has nothing new to say every period. */
+static void post_all(struct dsh_reporter *r, int64_t now)
 {
 	char *doc = dsh_status_report_json(r->src);
 
+	if (r->last && strcmp(doc, r->last) == 0 && now - r->last_at < DSH_REPORT_REFRESH_MS) {
+		free(doc);
+		return;
+	}
 	for (int i = 0; i < r->n; i++) {
 		struct dsh_report_target *t = &r->t[i];
 		char why[256];
@@ -130,7 +136,9 @@ static void post_all(struct dsh_reporter *r)
 			t->failing = 1;
 		}
 	}
-	free(doc);
+	free(r->last);
+	r->last = doc;
+	r->last_at = now;
 }
 
 /* 0 for a small job; a random wait up to the period's excess for a big one. */
@@ -141,29 +149,45 @@ static int64_t jitter(struct dsh_reporter *r)
 	return spread > 0 ? rand_r(&r->rng) % spread : 0;
 }
 
+/* Sleeps until the next report is due or dsh_reporter_wake (the set is
+ * complete, or stop): no tick. */
 static void *reporter_main(void *arg)
 {
 	struct dsh_reporter *r = arg;
-	int64_t next = dsl_now_ms() + DSH_REPORT_TICK_MS + jitter(r), complete_at = -1;
+	int64_t next = dsl_now_ms() + DSH_REPORT_FIRST_MS + jitter(r), complete_at = -1;
 	int complete_seen = 0;
 
+	pthread_setname_np(pthread_self(), "dsl-report");
 	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE)) {
 		int complete = __atomic_load_n(&r->src->complete_ms, __ATOMIC_ACQUIRE) >= 0;
-		int64_t now = dsl_now_ms();
+		int64_t now = dsl_now_ms(), due;
+		struct pollfd p = {r->wake_fd, POLLIN, 0};
+		uint64_t v;
 
 		if (complete && !complete_seen && complete_at < 0)
 			complete_at = now + jitter(r);
 		if (now >= next || (complete_at >= 0 && now >= complete_at)) {
-			post_all(r);
+			post_all(r, now);
 			next = dsl_now_ms() + r->every_ms;
 			if (complete_at >= 0) {
 				complete_seen = 1;
 				complete_at = -1;
 			}
+			continue;
 		}
-		usleep(DSH_REPORT_TICK_MS * 1000);
+		due = complete_at >= 0 && complete_at < next ? complete_at : next;
+		if (poll(&p, 1, (int)(due - now)) > 0 && read(r->wake_fd, &v, sizeof(v)) < 0)
+			v = 0;
 	}
 	return NULL;
+}
+
+void dsh_reporter_wake(struct dsh_reporter *r)
+{
+	uint64_t one = 1;
+
+	if (r->running && write(r->wake_fd, &one, sizeof(one)) < 0)
+		one = 0;   /* the counter is full: it is awake anyway */
 }
 
 int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
@@ -181,6 +205,13 @@ int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 			r->n++;
 	if (!r->n)
 		return 0;
+	r->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (r->wake_fd < 0) {
+		dsl_err_set(e, "status reporter: eventfd: %m");
+		dsh_reporter_stop(r);
+		return -1;
+	}
+	r->wake_open = 1;
 
 	int rc = pthread_create(&r->th, NULL, reporter_main, r);
 
@@ -196,9 +227,15 @@ int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 void dsh_reporter_stop(struct dsh_reporter *r)
 {
 	__atomic_store_n(&r->quit, 1, __ATOMIC_RELEASE);
+	dsh_reporter_wake(r);
 	if (r->running)
 		pthread_join(r->th, NULL);
 	r->running = 0;
+	if (r->wake_open)
+		close(r->wake_fd);
+	r->wake_open = 0;
+	free(r->last);
+	r->last = NULL;
 	for (int i = 0; i < r->n; i++)
 		free(r->t[i].path);
 	r->n = 0;

@@ -5,7 +5,8 @@
  * every period (the job spec's report_every_ms, which grows with the job so
  * that all its helpers together stay within the tracker's budget, dsl_spec.h;
  * DSH_REPORT_EVERY_MS without a spec), and soon after the set is first
- * complete.  Where the period is longer than DSH_REPORT_EVERY_MS, the first
+ * complete (dsh_reporter_wake), and only when the report changed or the
+ * last one is DSH_REPORT_REFRESH_MS old.  Where the period is longer than DSH_REPORT_EVERY_MS, the first
  * report and the completion report wait a random part of the difference, so
  * that the helpers of a big job, which start and often finish together, do
  * not all post in the same second.
@@ -24,6 +25,8 @@
 #include "dsl_log.h"
 
 #define DSH_REPORT_EVERY_MS 2000
+#define DSH_REPORT_FIRST_MS 250      /* the first one, soon after start */
+#define DSH_REPORT_REFRESH_MS 30000  /* an unchanged report is posted again */
 #define DSH_REPORT_TIMEOUT_MS 1000
 #define DSH_REPORT_MAX_TRACKERS 16
 
@@ -42,6 +45,9 @@ struct dsh_reporter {
 	int every_ms;            /* the period */
 	unsigned int rng;        /* jitter (rand_r) */
 	int quit;                /* atomic */
+	int wake_fd, wake_open;  /* eventfd: complete, or stop */
+	char *last;              /* the last report posted, and when */
+	int64_t last_at;
 	pthread_t th;
 	int running;
 };
@@ -54,6 +60,8 @@ int dsh_reporter_start(struct dsh_reporter *r, struct dsh_status_src *src,
 		       int port, const char *peer_id, struct dsl_log *log,
 		       struct dsl_err *e);
 void dsh_reporter_stop(struct dsh_reporter *r);
+/* The set just became complete: report soon (any thread). */
+void dsh_reporter_wake(struct dsh_reporter *r);
 
 /* Parses "http://HOST[:PORT]/PATH[?QUERY]" into t, the report path built
  * from QUERY, info_hash, port and peer_id (the session's: the tracker files

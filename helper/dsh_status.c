@@ -83,7 +83,8 @@ static void note_complete(struct dsh_status_src *src, int complete, json_object 
 				       json_object_new_double((double)at / 1000.0));
 }
 
-static char *build(struct dsh_status_src *src, int with_peers)
+/* The document without "updated" (the caller's to add). */
+static json_object *build(struct dsh_status_src *src, int with_peers)
 {
 	struct dsl_session_stats st;
 	json_object *o = json_object_new_object();
@@ -91,7 +92,6 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	json_object *bytes = json_object_new_object();
 	json_object *rates = json_object_new_object();
 	char last_error[256];
-	char *out;
 
 	dsl_session_get_stats(src->ses, &st);
 	json_object_object_add(o, "set", json_object_new_string(src->desc->name));
@@ -112,7 +112,6 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
 	json_object_object_add(o, "port", json_object_new_int(dsl_session_port(src->ses)));
 	json_object_object_add(o, "started", json_object_new_double(src->started));
-	json_object_object_add(o, "updated", json_object_new_double(now_real()));
 	json_object_object_add(pieces, "done", json_object_new_int(st.done));
 	json_object_object_add(pieces, "total", json_object_new_int(st.total));
 	json_object_object_add(pieces, "size", json_object_new_int64(src->desc->piece_size));
@@ -133,30 +132,52 @@ static char *build(struct dsh_status_src *src, int with_peers)
 	if (with_peers)
 		json_object_object_add(o, "peers", peers_json(&st));
 	json_object_object_add(o, "reads", reads_json(src->reads));
-	out = dsl_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
-	json_object_put(o);
 	dsl_session_stats_free(&st);
+	return o;
+}
+
+static char *text(json_object *o)
+{
+	char *out = dsl_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+
+	json_object_put(o);
 	return out;
+}
+
+static char *stamped(json_object *o, double at)
+{
+	json_object_object_add(o, "updated", json_object_new_double(at));
+	return text(o);
 }
 
 char *dsh_status_json(struct dsh_status_src *src)
 {
-	return build(src, 1);
+	return stamped(build(src, 1), now_real());
 }
 
+/* Without "updated": the reporter posts it only when it changed. */
 char *dsh_status_report_json(struct dsh_status_src *src)
 {
-	return build(src, 0);
+	return text(build(src, 0));
 }
 
 int dsh_status_write(struct dsh_status_src *src, const char *path, struct dsl_err *e)
 {
-	char *doc = dsh_status_json(src);
-	char *tmp = dsl_xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
+	json_object *o = build(src, 1);
+	char *body = dsl_strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
+	char *doc, *tmp;
+	FILE *f;
 	int rc = -1, bad;
 
-	/* No fsync: the file is for watchers on this node, rewritten often. */
+	if (src->written && strcmp(body, src->written) == 0) {
+		json_object_put(o);
+		free(body);
+		return 0;   /* nothing changed: no write, "updated" stays */
+	}
+	doc = stamped(o, now_real());
+	tmp = dsl_xasprintf("%s.tmp", path);
+	f = fopen(tmp, "w");
+	/* No fsync: the file is for watchers on this node. */
 	if (!f) {
 		dsl_err_set(e, "%s: %m", tmp);
 	} else {
@@ -171,7 +192,19 @@ int dsh_status_write(struct dsh_status_src *src, const char *path, struct dsl_er
 		if (rc != 0)
 			unlink(tmp);
 	}
+	if (rc == 0) {
+		free(src->written);
+		src->written = body;
+		body = NULL;
+	}
+	free(body);
 	free(tmp);
 	free(doc);
 	return rc;
+}
+
+void dsh_status_free(struct dsh_status_src *src)
+{
+	free(src->written);
+	src->written = NULL;
 }

@@ -20,16 +20,22 @@ struct dsh_status_src {
 	int64_t complete_ms;       /* atomic: ms from start until the set was first
 				    * seen complete, -1 until then */
 	const struct dsl_log *log; /* its last error line is the status' "error" */
+	char *written;             /* the file's content as last written, less
+				    * "updated" (dsh_status_write's own) */
 };
 
-/* A JSON document (malloc'd), one line, no trailing newline.  Notes when
+/* A JSON document (malloc'd), one line, no trailing newline, "updated"
+ * now.  Notes when
  * the set is first seen complete (so any caller may run it, from any
  * thread). */
 char *dsh_status_json(struct dsh_status_src *src);
-/* The same without the per-peer list: what is posted to the trackers,
- * small whatever the size of the swarm. */
+/* The same without the per-peer list and without "updated": what is
+ * posted to the trackers, small whatever the size of the swarm. */
 char *dsh_status_report_json(struct dsh_status_src *src);
-/* Write the full document atomically to path (tmp + rename). */
+/* Write the full document atomically to path (tmp + rename), when it
+ * differs from what was last written ("updated" is then the time of the
+ * last change).  One thread at a time. */
 int dsh_status_write(struct dsh_status_src *src, const char *path, struct dsl_err *e);
+void dsh_status_free(struct dsh_status_src *src);
 
 #endif

@@ -12,6 +12,7 @@ extern "C" {
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bdecode.hpp>
 #include <libtorrent/entry.hpp>
+#include <libtorrent/extensions/smart_ban.hpp>
 #include <libtorrent/create_torrent.hpp>
 #include <libtorrent/file_storage.hpp>
 #include <libtorrent/hex.hpp>
@@ -35,7 +36,6 @@ extern "C" {
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include <errno.h>
@@ -819,6 +819,8 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define DSL_NUM_WANT 32              /* peers asked of the tracker per announce */
 #define DSL_MAX_CONNECTIONS 128      /* connected peers, whatever the job's size */
 #define DSL_MAX_PEERLIST 1000        /* peers known (connected or not) */
+#define DSL_REDIAL_S 5               /* direct peers dialled again, while incomplete */
+#define DSL_CANDIDATE_RETRY_MS 5     /* a passed piece not yet readable: look again */
 
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
@@ -874,6 +876,14 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
 	p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
 	p.set_bool(lt::settings_pack::smooth_connects, false);
+	/* Two complete nodes stay connected, idle, rather than hang up: with
+	 * libtorrent's default the extension handshake's upload_only closed
+	 * the connection before the bitfield marked the peer a seed, so every
+	 * complete helper dialled every complete peer again each second
+	 * (min_reconnect_time), forever (measured: 8 connects and hang-ups a
+	 * second per helper, tests/bench/helper/idle.sh).  An idle connection
+	 * costs a keep-alive every two minutes, and the peers are bounded. */
+	p.set_bool(lt::settings_pack::close_redundant_connections, false);
 	if (!deep_queues) {
 		/* An on-demand read queues behind whatever is already requested
 		 * and sent: traced at 100 mbit, the default depths kept ~0.7 s
@@ -966,9 +976,11 @@ struct dsl_session {
 	dsl_session_log_fn logfn = nullptr;
 	void *cb_arg = nullptr;
 
-	int efd = -1;                      /* alert notify -> alert thread */
-	std::atomic<bool> quit{false};
-	std::thread thr;
+	int efd = -1;                      /* alert notify -> the owner's loop */
+	std::chrono::steady_clock::time_point next_peers;
+	bool moved = true;                 /* a block or a peer came or went since the
+					      last tick (loop thread only) */
+	bool still = false;                /* the last statistics showed no traffic */
 
 	std::mutex mu;                     /* guards what follows */
 	std::vector<int> wanted;           /* urgent pieces not yet here */
@@ -976,7 +988,7 @@ struct dsl_session {
 	std::map<std::string, peer_acc> acc;
 	lt::torrent_status st;
 	int hash_failures = 0;
-	std::vector<int> candidates;       /* passed, not yet readable: alert thread only */
+	std::vector<int> candidates;       /* passed, not yet readable: the owner's loop only */
 	/* seeder: per piece, its 16 KiB blocks' hashes once the whole piece
 	 * passed (32 bytes per 16 KiB of the set, filled as pieces are read) */
 	std::vector<std::vector<lt::sha256_hash>> leaves;
@@ -1146,6 +1158,7 @@ struct dsl_session {
 
 	void handle_alert(lt::alert *a)
 	{
+		moved = true;   /* only block, peer, piece and state alerts are asked for */
 		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
 			candidates.push_back(static_cast<int>(pf->piece_index));
 		} else if (auto *bf = lt::alert_cast<lt::block_finished_alert>(a)) {
@@ -1352,6 +1365,7 @@ struct dsl_session {
 		h.get_peer_info(pi);
 		std::lock_guard<std::mutex> g(mu);
 		st = s;
+		still = s.download_payload_rate == 0 && s.upload_payload_rate == 0;
 		for (auto &kv : acc) {
 			kv.second.connected = false;
 			kv.second.down_rate = kv.second.up_rate = 0;
@@ -1376,32 +1390,41 @@ struct dsl_session {
 		}
 	}
 
-	void run()
+	/* The owner's loop, when efd is readable (or when asked to come
+	 * back): libtorrent's alerts, then the passed pieces not yet
+	 * readable.  Returns -1, or the ms after which to come back without
+	 * an event.  libtorrent 2.0.8 posts piece_finished_alert from
+	 * torrent::we_have, after the piece's blocks are written and the
+	 * picker has it, so a candidate is practically always readable at
+	 * once; the short retry is only a guard should that ever change. */
+	int on_events()
 	{
-		using clock = std::chrono::steady_clock;
-		auto next_stats = clock::now();
-		auto next_peers = clock::now() + std::chrono::seconds(5);
-		while (!quit) {
-			struct pollfd pfd = {efd, POLLIN, 0};
-			poll(&pfd, 1, candidates.empty() ? 100 : 5);
-			uint64_t v;
-			if (read(efd, &v, sizeof(v)) < 0 && errno != EAGAIN)
-				break;
-			std::vector<lt::alert *> alerts;
-			ses->pop_alerts(&alerts);
-			for (lt::alert *a : alerts)
-				handle_alert(a);
-			if (!candidates.empty())
-				check_candidates();
-			auto now = clock::now();
-			if (now >= next_stats) {
-				update_stats();
-				next_stats = now + std::chrono::milliseconds(200);
-			}
-			if (now >= next_peers && !peers.empty() && ndone < npieces) {
-				reconnect_peers();
-				next_peers = now + std::chrono::seconds(5);
-			}
+		uint64_t v;
+		if (read(efd, &v, sizeof(v)) < 0 && errno != EAGAIN && errno != EINTR)
+			log(LOG_WARN, std::string("alert eventfd: ") + strerror(errno));
+		std::vector<lt::alert *> alerts;
+		ses->pop_alerts(&alerts);
+		for (lt::alert *a : alerts)
+			handle_alert(a);
+		if (!candidates.empty())
+			check_candidates();
+		return candidates.empty() ? -1 : DSL_CANDIDATE_RETRY_MS;
+	}
+
+	/* The owner's loop, about once a second: the statistics the status
+	 * shows, and while pieces are missing the direct peers dialled again
+	 * every DSL_REDIAL_S (one that was not up yet, or went away). */
+	void tick()
+	{
+		auto now = std::chrono::steady_clock::now();
+		/* The statistics cost two round trips to libtorrent's thread:
+		 * not asked again while nothing moves and the rates are zero. */
+		if (moved || !still)
+			update_stats();
+		moved = false;
+		if (now >= next_peers && !peers.empty() && ndone < npieces) {
+			reconnect_peers();
+			next_peers = now + std::chrono::seconds(DSL_REDIAL_S);
 		}
 	}
 };
@@ -1619,11 +1642,22 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 		 * priority, and then finishes them first: measured, 5 random
 		 * pieces arrived before the order's first one. */
 		sp.settings.set_int(lt::settings_pack::initial_picker_threshold, 0);
+	/* Of libtorrent's default extensions only smart_ban (it bans a peer
+	 * that sent a block that failed its hash).  No peer exchange: the
+	 * swarm forms from the direct peers and the tracker's bounded samples
+	 * (dsl_roles.h), and PEX handed each helper its own address, which it
+	 * then dialled every second, forever ("connected to ourselves",
+	 * tests/bench/helper/idle.sh).  No ut_metadata: every helper loads
+	 * the torrent, nobody needs the metadata from a peer. */
+	sp.extensions.clear();
+	bool smart_ban = !o->swarm_key;   /* a private swarm: none at all */
 	if (o->swarm_key)
 		dsl_private_session(sp);
 	if (o->peer_networks && dsl_private_filter(sp, o->peer_networks, e) < 0)
 		return -1;
 	s->ses = std::make_unique<lt::session>(std::move(sp));
+	if (smart_ban)
+		s->ses->add_extension(&lt::create_smart_ban_plugin);
 
 	/* Wait (bounded) for the listen socket: a port in use is an error now,
 	 * not a silent peer that nobody can reach. */
@@ -1663,24 +1697,18 @@ int start_impl(dsl_session *s, const struct dsl_session_opts *o, struct dsl_err 
 		return -1;
 	}
 	int efd = s->efd;
-	/* Only wakes the alert thread: nothing may be done inside the notify. */
+	/* Only wakes the owner's loop: nothing may be done inside the notify. */
 	s->ses->set_alert_notify([efd] {
 		uint64_t one = 1;
 		ssize_t r = write(efd, &one, sizeof(one));
 		(void)r;
 	});
 	s->reconnect_peers();
+	s->next_peers = std::chrono::steady_clock::now() + std::chrono::seconds(DSL_REDIAL_S);
 	if (s->seeding)
 		s->ndone = s->npieces;   /* what it offers; its view verifies lazily */
 	else if (s->h.status().state == lt::torrent_status::seeding)
 		s->scan_all();
-	s->thr = std::thread([s] {
-		try {
-			s->run();
-		} catch (const std::exception &ex) {
-			s->log(LOG_ERROR, std::string("session thread: ") + ex.what());
-		}
-	});
 	return 0;
 }
 
@@ -1708,9 +1736,6 @@ extern "C" void dsl_session_stop(struct dsl_session *s)
 	if (!s)
 		return;
 	try {
-		s->quit = true;
-		if (s->thr.joinable())
-			s->thr.join();
 		if (s->ses) {
 			s->ses->set_alert_notify([] {});
 			/* abort() returns a proxy whose destructor waits for the
@@ -1725,6 +1750,30 @@ extern "C" void dsl_session_stop(struct dsl_session *s)
 		/* Nothing sensible to report while tearing down. */
 	}
 	delete s;
+}
+
+extern "C" int dsl_session_event_fd(struct dsl_session *s)
+{
+	return s->efd;
+}
+
+extern "C" int dsl_session_on_events(struct dsl_session *s)
+{
+	try {
+		return s->on_events();
+	} catch (const std::exception &ex) {
+		s->log(LOG_ERROR, std::string("session events: ") + ex.what());
+	}
+	return -1;
+}
+
+extern "C" void dsl_session_tick(struct dsl_session *s)
+{
+	try {
+		s->tick();
+	} catch (const std::exception &ex) {
+		s->log(LOG_ERROR, std::string("session tick: ") + ex.what());
+	}
 }
 
 extern "C" void dsl_session_infohash(struct dsl_session *s, char out[65])

@@ -110,7 +110,17 @@ struct dsl_session_opts {
 
 struct dsl_session *dsl_session_start(const struct dsl_session_opts *o,
 				      struct dsl_err *e);
+/* Stops it; its owner's loop no longer calls it. */
 void dsl_session_stop(struct dsl_session *s);
+/* The session has no thread of its own: its owner's event loop watches this
+ * fd (readable when libtorrent has something to report) and then calls
+ * dsl_session_on_events, which is where on_piece and log run.  It returns
+ * -1, or the ms after which it must be called again even without an event.
+ * dsl_session_tick, about once a second from the same loop, refreshes the
+ * statistics and redials the direct peers while pieces are missing. */
+int dsl_session_event_fd(struct dsl_session *s);
+int dsl_session_on_events(struct dsl_session *s);
+void dsl_session_tick(struct dsl_session *s);
 /* Pieces done / total; 1 when every piece is on the node and verified. */
 int dsl_session_progress(struct dsl_session *s, int *done, int *total);
 /* When the last piece arrived on this node (CLOCK_REALTIME seconds), 0 until

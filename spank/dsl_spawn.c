@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -197,12 +198,24 @@ int dsl_spawn_run(const struct dsl_spawn *s, struct dsl_err *e)
 	close(p[1]);
 	fcntl(p[0], F_SETFL, O_NONBLOCK);
 	out[0] = '\0';
-	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
-		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+	/* Woken by the child's output and by its exit (a pidfd), not by a
+	 * poll: the helper's parent exits when its daemon is ready. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	struct pollfd pf[2] = {{.fd = p[0], .events = POLLIN}, {.fd = pidfd, .events = POLLIN}};
 
-		if (poll(&pf, 1, 50) > 0)
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && now_ms() < deadline) {
+		long left = deadline - now_ms();
+
+		/* (no pidfd, kernel < 5.3: look at the child every 50 ms) */
+		if (poll(pf, 2, pidfd < 0 && left > 50 ? 50 : (int)left) <= 0)
+			continue;
+		if (pf[0].revents & POLLIN)
 			slurp(p[0], out, sizeof(out), &len);
+		else if (pf[0].revents)
+			pf[0].fd = -1;   /* hung up: every writer gone */
 	}
+	if (pidfd >= 0)
+		close(pidfd);
 	if (w == 0) {
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
@@ -233,12 +246,26 @@ int dsl_kill_owned(pid_t pid, uid_t uid, int timeout_ms)
 
 	if (pid <= 1 || !owned_by(pid, uid))
 		return 0;
+	/* The pidfd first: it names this process, not a later one with
+	 * its pid, and becomes readable when it exits. */
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), gone = 0;
+
 	kill(pid, SIGTERM);
-	while (now_ms() < deadline) {
-		if (kill(pid, 0) < 0 && errno == ESRCH)
-			return 0;
-		usleep(20000);
+	while (!gone && now_ms() < deadline) {
+		struct pollfd pf = {.fd = pidfd, .events = POLLIN};
+		long left = deadline - now_ms();
+
+		gone = kill(pid, 0) < 0 && errno == ESRCH;
+		/* (no pidfd, kernel < 5.3: look every 20 ms) */
+		if (!gone && pidfd < 0)
+			usleep(20000);
+		else if (!gone)
+			gone = poll(&pf, 1, (int)(left > 0 ? left : 0)) > 0;
 	}
+	if (pidfd >= 0)
+		close(pidfd);
+	if (gone)
+		return 0;
 	kill(pid, SIGKILL);
 	return kill(pid, 0) < 0 ? 0 : -1;
 }

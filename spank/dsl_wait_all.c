@@ -4,9 +4,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <json-c/json.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,11 +45,99 @@ int dsl_status_complete(const char *path)
 	return rc;
 }
 
-/* Polled, not watched: this runs in each task before exec, for at most
- * wait_timeout, and a status file is rewritten (renamed over) every report
- * period.  Every second it also asks whether the helper still runs: a
- * helper that is gone will never complete the set, so the task fails at
- * once, naming it, instead of at the time-out. */
+/* The status file of run directory RUN says complete (a helper that ended
+ * right after its last piece). */
+static int status_complete_in(const char *run)
+{
+	char *st = dsl_path_join(run, "status.json");
+	int rc = dsl_status_complete(st) == 1;
+
+	free(st);
+	return rc;
+}
+
+enum ctl_wait { CTL_COMPLETE, CTL_TIMEOUT, CTL_ENDED, CTL_UNAVAILABLE };
+
+/* Asks the helper on its control socket to answer when the set is complete
+ * ("wait-complete", helper/dsh_ctl.h) and sleeps until it does, until the
+ * deadline, or until the helper goes (its end of the socket closes). */
+static enum ctl_wait wait_on_ctl(const char *run, time_t deadline)
+{
+	char *path = dsl_path_join(run, "ctl.sock");
+	static const char req[] = "wait-complete\n";
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	enum ctl_wait rc = CTL_UNAVAILABLE;
+	char buf[128];
+	size_t got = 0;
+	int fd = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		goto out;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1))
+		goto out;
+	for (;;) {
+		time_t left = deadline - time(NULL);
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t r;
+		int pr;
+
+		if (left <= 0) {
+			rc = CTL_TIMEOUT;
+			goto out;
+		}
+		pr = poll(&p, 1, left > 86400 ? 86400000 : (int)left * 1000);
+		if (pr < 0 && errno == EINTR)
+			continue;
+		if (pr <= 0)
+			continue;   /* time-out: checked above */
+		r = read(fd, buf + got, sizeof(buf) - 1 - got);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0 || (got += (size_t)r) >= sizeof(buf) - 1)
+			break;
+		buf[got] = '\0';
+		if (strchr(buf, '\n'))
+			break;
+	}
+	buf[got] = '\0';
+	if (strncmp(buf, "complete\n", 9) == 0)
+		rc = CTL_COMPLETE;
+	else if (strncmp(buf, "busy\n", 5) != 0 && strncmp(buf, "error: unknown command", 22) != 0)
+		rc = CTL_ENDED;   /* "error: ..." or the helper gone */
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+/* The status file, polled: only where the control socket cannot be used
+ * (too many tasks wait on it, or a helper without "wait-complete"). */
+static int poll_status(const struct dsl_config *c, unsigned long jobid, const char *set,
+		       const char *run, time_t deadline, enum dsl_health *h, char *why,
+		       size_t whylen)
+{
+	char *st = dsl_path_join(run, "status.json");
+	int done;
+
+	for (unsigned tick = 1; (done = dsl_status_complete(st)) != 1 && time(NULL) < deadline;
+	     tick++) {
+		usleep(100000);
+		if (tick % 10 == 0 &&
+		    (*h = dsl_health_set(c, jobid, getuid(), set, why, whylen)) == DSL_HEALTH_GONE)
+			break;
+	}
+	free(st);
+	return done;
+}
+
+/* In each task before exec, for at most wait_timeout: the helper answers
+ * on its control socket when the set is complete, so the task sleeps
+ * until then.  A helper that goes first (killed, failed) closes the socket:
+ * the task fails at once, naming why (dsl_health), not at the time-out. */
 int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
 		 const struct dsl_setlist *sets, struct dsl_err *e)
 {
@@ -55,19 +146,25 @@ int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
 
 	for (size_t i = 0; i < sets->n; i++) {
 		char *run = dsl_job_run_dir(c, jobid, sets->names[i]);
-		char *st = dsl_path_join(run, "status.json");
 		enum dsl_health h = DSL_HEALTH_UNKNOWN;
-		int done;
+		enum ctl_wait w = wait_on_ctl(run, deadline);
+		int done = 0;
 
-		for (unsigned tick = 1; (done = dsl_status_complete(st)) != 1 && time(NULL) < deadline;
-		     tick++) {
-			usleep(100000);
-			if (tick % 10 == 0 &&
-			    (h = dsl_health_set(c, jobid, getuid(), sets->names[i], why,
-						sizeof(why))) == DSL_HEALTH_GONE)
-				break;
+		why[0] = '\0';
+		switch (w) {
+		case CTL_COMPLETE:
+			done = 1;
+			break;
+		case CTL_TIMEOUT:
+			break;
+		case CTL_ENDED:
+			done = status_complete_in(run);
+			break;
+		case CTL_UNAVAILABLE:
+			done = poll_status(c, jobid, sets->names[i], run, deadline, &h, why,
+					   sizeof(why));
+			break;
 		}
-		free(st);
 		free(run);
 		if (done == 1)
 			continue;
@@ -75,6 +172,9 @@ int dsl_wait_all(const struct dsl_config *c, unsigned long jobid,
 			h = dsl_health_set(c, jobid, getuid(), sets->names[i], why, sizeof(why));
 		if (h == DSL_HEALTH_GONE)
 			dsl_err_set(e, "set '%s': not complete on this node: %s", sets->names[i], why);
+		else if (w == CTL_ENDED)
+			dsl_err_set(e, "set '%s': not complete on this node: its dsl-helper is "
+				    "stopping%s%s", sets->names[i], why[0] ? ": " : "", why);
 		else
 			dsl_err_set(e, "set '%s': not complete on this node after %d s (wait=all)%s%s",
 				    sets->names[i], c->wait_timeout, why[0] ? ": " : "", why);

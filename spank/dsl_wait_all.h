@@ -1,7 +1,9 @@
 /* dsl_wait_all.h - the wait=all policy: a task starts only when every set
  * is complete on its node (for codes that read everything at start).
- * Progress is read from the helper's RUN/status.json, bounded by
- * wait_timeout.
+ * The task asks the helper on RUN/ctl.sock to answer when the set is
+ * complete ("wait-complete") and sleeps until it does, bounded by
+ * wait_timeout; RUN/status.json is read only where the socket cannot be
+ * used.
  *
  * The wait is in the task (slurm_spank_task_init, before exec), not in the
  * prolog: srun learns that a prolog ended only through slurmctld and

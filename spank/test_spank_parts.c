@@ -8,7 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -792,6 +794,93 @@ START_TEST(health_names_the_cause)
 }
 END_TEST
 
+/* A fake helper's control socket in RUN: answers "wait-complete" with
+ * REPLY after DELAY_MS (REPLY NULL: closes without a word), in a child. */
+static pid_t fake_ctl(const char *run, const char *reply, int delay_ms)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	pid_t pid;
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/ctl.sock", run);
+	unlink(sa.sun_path);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		char line[64] = "";
+		int cfd = accept(lfd, NULL, NULL);
+
+		if (cfd < 0 || read(cfd, line, sizeof(line) - 1) <= 0 ||
+		    strcmp(line, "wait-complete\n") != 0)
+			_exit(1);
+		usleep((useconds_t)delay_ms * 1000);
+		if (reply && write(cfd, reply, strlen(reply)) < 0)
+			_exit(1);
+		_exit(0);
+	}
+	close(lfd);
+	return pid;
+}
+
+/* wait=all sleeps on the helper's control socket: woken by "complete",
+ * failing at once when the helper ends first, reading the status file
+ * when the helper is too busy to hold the wait. */
+START_TEST(wait_all_on_ctl)
+{
+	struct dsl_config c;
+	struct dsl_err e = { "" };
+	struct dsl_setlist sets = { .n = 1 };
+	char tmp[64], *run;
+	struct timespec t0, t1;
+	pid_t pid;
+	int st;
+
+	temp_config(&c, tmp);
+	c.wait_timeout = 30;
+	snprintf(sets.names[0], sizeof(sets.names[0]), "py");
+	run = dsl_job_run_dir(&c, 81, "py");
+	ck_assert_int_eq(dsl_mkdir_p(run, 0700, &e), 0);
+	put(run, "status.json", "{\"complete\":false}");
+	/* complete after 300 ms: woken then, not by a poll */
+	pid = fake_ctl(run, "complete\n", 300);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ck_assert_msg(dsl_wait_all(&c, 81, &sets, &e) == 0, "%s", e.msg);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ck_assert_int_le((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000, 2000);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	/* the helper stops first: fails at once, saying so */
+	pid = fake_ctl(run, "error: the helper is stopping\n", 100);
+	ck_assert_int_eq(dsl_wait_all(&c, 81, &sets, &e), -1);
+	ck_assert_msg(strstr(e.msg, "set 'py': not complete on this node: its dsl-helper is "
+			     "stopping"), "%s", e.msg);
+	waitpid(pid, NULL, 0);
+	/* gone without a word, but the file says it finished: complete */
+	put(run, "status.json", "{\"complete\":true}");
+	pid = fake_ctl(run, NULL, 0);
+	ck_assert_msg(dsl_wait_all(&c, 81, &sets, &e) == 0, "%s", e.msg);
+	waitpid(pid, NULL, 0);
+	/* busy: the status file decides */
+	pid = fake_ctl(run, "busy\n", 0);
+	ck_assert_msg(dsl_wait_all(&c, 81, &sets, &e) == 0, "%s", e.msg);
+	waitpid(pid, NULL, 0);
+	/* nobody listening (no helper of this version): the file again */
+	ck_assert_msg(dsl_wait_all(&c, 81, &sets, &e) == 0, "%s", e.msg);
+	/* the time-out still holds on the socket */
+	c.wait_timeout = 1;
+	put(run, "status.json", "{\"complete\":false}");
+	pid = fake_ctl(run, "complete\n", 3000);
+	ck_assert_int_eq(dsl_wait_all(&c, 81, &sets, &e), -1);
+	ck_assert_msg(strstr(e.msg, "not complete on this node after 1 s"), "%s", e.msg);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	free(run);
+	rm_tree(tmp);
+}
+END_TEST
+
 /* After a node failure slurmd may run the epilog without the node list:
  * it must still clean up instead of failing (which would drain the node). */
 START_TEST(epilog_env_without_nodelist)
@@ -835,6 +924,7 @@ int main(void)
 	tcase_add_test(tc, spawn_user_fault);
 	tcase_add_test(tc, spawn_killed);
 	tcase_add_test(tc, health_names_the_cause);
+	tcase_add_test(tc, wait_all_on_ctl);
 	tcase_add_test(tc, epilog_logs_one_line_per_set);
 	tcase_add_test(tc, epilog_env_without_nodelist);
 	suite_add_tcase(s, tc);

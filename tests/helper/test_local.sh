@@ -73,7 +73,7 @@ python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$DSH_TMP/seed/run/st
 [ "$(printf 'bogus\n' | python3 -c '
 import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); s.sendall(b"bogus\n")
-print(s.recv(200).decode().strip())' "$DSH_TMP/seed/run/ctl.sock")" = 'error: unknown command "bogus" (status, stop)' ] &&
+print(s.recv(200).decode().strip())' "$DSH_TMP/seed/run/ctl.sock")" = 'error: unknown command "bogus" (status, stop, wait-complete)' ] &&
 	pass "unknown control command answered with an error" || fail "unknown command"
 
 # 2b. The FUSE request loop under concurrency: 8 readers of different

@@ -52,6 +52,24 @@ else
 	pass "writes get EROFS"
 fi
 
+# wait=all's way (dsh_ctl.h): "wait-complete" is answered when the last
+# piece is on the node, and that is when the status says complete.
+wait_complete() {
+	python3 -c '
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.settimeout(60); s.connect(sys.argv[1])
+t0 = time.time(); s.sendall(b"wait-complete\n"); r = b""
+while not r.endswith(b"\n"):
+    b = s.recv(100)
+    if not b: break
+    r += b
+print(r.decode().strip(), "%.1f" % (time.time() - t0))' "$DSH_TMP/$1/run/ctl.sock"
+}
+# d1 has nothing and no source yet: its answer has to wait for the seeder.
+wait_complete d1 > "$DSH_TMP/d1.wait" 2>&1 &
+DSH_PIDS="$DSH_PIDS $!"
+sleep 1
+
 # 2. The seeder (from the source files, seed mode), then the others; d2
 #    reads the last 4 KiB of the big file right after its view is mounted.
 dsh_helper s seed --seed --listen $NET.10 $TR $COMMON || { fail "seeder did not start"; exit 1; }
@@ -72,6 +90,15 @@ for i in 3 4; do
 done
 
 # 3. Everything, through every view.
+dsh_wait_complete d1 60
+for i in $(seq 50); do [ -s "$DSH_TMP/d1.wait" ] && break; sleep 0.2; done
+read -r ans secs < "$DSH_TMP/d1.wait"
+if [ "$ans" = complete ] && [ "$(dsh_status d1 complete)" = True ] &&
+   [ "$(echo "$secs >= 1" | bc)" = 1 ]; then
+	pass "wait-complete held while d1 had no source, answered when it had the whole set (${secs} s)"
+else
+	fail "wait-complete on d1: '$(cat "$DSH_TMP/d1.wait")' (status complete: $(dsh_status d1 complete))"
+fi
 for n in d1 d2 d3 d4; do
 	if dsh_wait_complete $n 60 && dsh_check_view "$DSH_TMP/$n/view" "$DSH_TMP/src"; then
 		pass "$n: every file matches the source (SHA-256); from seeders $(dsh_status $n bytes.from_seeders) B, from peers $(dsh_status $n bytes.from_peers) B"

@@ -168,6 +168,32 @@ static void on_term(int sig)
 	stop_flag = 1;
 }
 
+/* The session's owner drives it (dsl_torrent.h): events as they come, a
+ * tick once a second, for ms milliseconds or until stop_flag. */
+static void serve_for(struct dsl_session *s, int ms)
+{
+	struct timespec t0, t;
+	static time_t last_tick;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p = {dsl_session_event_fd(s), POLLIN, 0};
+		long left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = ms - ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0 || stop_flag)
+			return;
+		if (t.tv_sec != last_tick) {
+			dsl_session_tick(s);
+			last_tick = t.tv_sec;
+		}
+		/* (also after a time-out: a candidate's retry, dsl_torrent.h) */
+		(void)poll(&p, 1, left < 100 ? (int)left : 100);
+		dsl_session_on_events(s);
+	}
+}
+
 /* Child: one node.  A downloader reports one line when complete (or not),
  * then keeps serving the others until SIGTERM. */
 static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath,
@@ -199,7 +225,7 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 	time_t t0 = time(NULL);
 	int done = 0, total = 0, complete = seeder;
 	while (!complete && !stop_flag && time(NULL) - t0 < TIMEOUT_S) {
-		usleep(100000);
+		serve_for(s, 100);
 		complete = dsl_session_progress(s, &done, &total) == 1;
 	}
 	if (!seeder) {
@@ -211,7 +237,7 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 				bad++;
 			free(path);
 		}
-		usleep(1500000);   /* let the per-peer byte counters catch up */
+		serve_for(s, 1500);   /* let the per-peer byte counters catch up */
 		struct dsl_session_stats st;
 		memset(&st, 0, sizeof(st));
 		dsl_session_get_stats(s, &st);
@@ -226,8 +252,7 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 			stop_flag = 1;
 	}
 	close(out);
-	for (int i = 0; i < TIMEOUT_S * 20 && !stop_flag; i++)
-		usleep(50000);
+	serve_for(s, TIMEOUT_S * 1000);
 	dsl_session_stop(s);
 	return 0;
 }
