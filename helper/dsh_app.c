@@ -173,7 +173,7 @@ static void load_order(struct dsh_app *a)
 static int start_session(struct dsh_app *a, struct dsl_err *e)
 {
 	const struct dsh_opts *o = a->opts;
-	struct dsl_session_opts so;
+	struct dsh_session_opts so;
 	char swarm_key[DSL_JOBKEY_HALF + 1];
 
 	memset(&so, 0, sizeof(so));
@@ -213,7 +213,7 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 		so.seed_sources = (const char *const *)a->seed_sources;
 	}
 	a->user_fault = 0;
-	a->ses = dsl_session_start(&so, e);
+	a->ses = dsh_session_start(&so, e);
 	/* Every port of the range taken: other users' processes, not the
 	 * node's fault (a user squatting ports must not drain nodes). */
 	if (!a->ses && strstr(e->msg, "no free port"))
@@ -331,18 +331,18 @@ int dsh_app_start(struct dsh_app *a, const struct dsh_opts *o, struct dsl_log *l
 	if (dsh_loop_start(a, e) != 0)
 		return -1;
 	/* Reports go to the swarm the helpers announce: the job's own one. */
-	dsl_session_infohash(a->ses, swarm_hash);
+	dsh_session_infohash(a->ses, swarm_hash);
 	if (dsh_reporter_start(&a->reporter, &a->status, o->trackers, swarm_hash,
-			       o->report_every_ms, dsl_session_port(a->ses),
-			       dsl_session_peer_id(a->ses), log, e) != 0)
+			       o->report_every_ms, dsh_session_port(a->ses),
+			       dsh_session_peer_id(a->ses), log, e) != 0)
 		return -1;
-	if (o->port_first && dsl_session_port(a->ses) != o->port_first)
+	if (o->port_first && dsh_session_port(a->ses) != o->port_first)
 		dsl_info(log, "port %d is taken: listening on %d instead (the tracker learns it "
 			 "from the announce; this node dials its direct peers itself)", o->port_first,
-			 dsl_session_port(a->ses));
+			 dsh_session_port(a->ses));
 	dsl_info(log, "set %s (%s): %s, view at %s, listening on %s:%d", a->desc.name,
 		 a->desc.infohash, a->status.role, o->mountpoint, o->listen_ip,
-		 dsl_session_port(a->ses));
+		 dsh_session_port(a->ses));
 	return 0;
 }
 
@@ -415,7 +415,7 @@ void dsh_app_stop(struct dsh_app *a)
 		close(a->ctl_fd);
 		unlink(a->ctl_path);
 	}
-	dsl_session_stop(a->ses);
+	dsh_session_stop(a->ses);
 	if (a->save_path && a->opts->cache_policy == DSH_CACHE_REMOVE &&
 	    dsl_rm_rf(a->save_path, &e) != 0)
 		dsl_warn(a->log, "cache: %s", e.msg);

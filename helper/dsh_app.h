@@ -14,7 +14,7 @@
 #include "dsl_desc.h"
 #include "dsl_log.h"
 #include "dsl_order.h"
-#include "dsl_torrent.h"
+#include "dsh_session.h"
 
 struct fuse_session;
 
@@ -23,7 +23,7 @@ struct dsh_app {
 	struct dsl_log *log;
 	struct dsl_desc desc;
 	struct dsl_tmeta meta;
-	struct dsl_session *ses;
+	struct dsh_session *ses;
 	struct dsh_tree tree;
 	struct dsh_reads reads;
 	struct dsh_order_rec order;   /* --record-order */

@@ -43,7 +43,7 @@ static char *ctl_reply(void *arg, const char *cmd, int *stop, int *hold)
 	char *doc, *out;
 
 	if (strcmp(cmd, "wait-complete") == 0) {
-		if (dsl_session_progress(a->ses, NULL, NULL))
+		if (dsh_session_progress(a->ses, NULL, NULL))
 			return dsl_strdup("complete\n");
 		if (a->loop.nwaiters >= DSH_MAX_WAITERS)
 			return dsl_strdup("busy\n");
@@ -125,7 +125,7 @@ static void *loop_main(void *arg)
 {
 	struct dsh_app *a = arg;
 	int64_t next_tick = dsl_now_ms() + DSH_TICK_MS, retry_at = -1;
-	int complete = dsl_session_progress(a->ses, NULL, NULL), warned = 0;
+	int complete = dsh_session_progress(a->ses, NULL, NULL), warned = 0;
 
 	pthread_setname_np(pthread_self(), "dsl-loop");
 	for (;;) {
@@ -149,7 +149,7 @@ static void *loop_main(void *arg)
 				return NULL;
 			}
 			if (ev[i].data.u64 == EV_SESSION) {
-				int ms = dsl_session_on_events(a->ses);
+				int ms = dsh_session_on_events(a->ses);
 
 				retry_at = ms < 0 ? -1 : dsl_now_ms() + ms;
 			} else if (ev[i].data.u64 == EV_CTL) {
@@ -158,20 +158,20 @@ static void *loop_main(void *arg)
 		}
 		now = dsl_now_ms();
 		if (retry_at >= 0 && now >= retry_at) {
-			int ms = dsl_session_on_events(a->ses);
+			int ms = dsh_session_on_events(a->ses);
 
 			retry_at = ms < 0 ? -1 : now + ms;
 		}
 		/* Completion is told at once: wait=all tasks and the reporter
 		 * are waiting for it. */
-		if (!complete && dsl_session_progress(a->ses, NULL, NULL)) {
+		if (!complete && dsh_session_progress(a->ses, NULL, NULL)) {
 			complete = 1;
 			write_status(a, &warned);
 			answer_waiters(&a->loop, "complete\n");
 			dsh_reporter_wake(&a->reporter);
 		}
 		if (now >= next_tick) {
-			dsl_session_tick(a->ses);
+			dsh_session_tick(a->ses);
 			dsh_reads_tick(&a->reads);
 			write_status(a, &warned);
 			next_tick = now + DSH_TICK_MS;
@@ -186,7 +186,7 @@ int dsh_loop_start(struct dsh_app *a, struct dsl_err *e)
 	l->ep = epoll_create1(EPOLL_CLOEXEC);
 	l->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (l->ep < 0 || l->stop_fd < 0 ||
-	    watch(l->ep, dsl_session_event_fd(a->ses), EV_SESSION) != 0 ||
+	    watch(l->ep, dsh_session_event_fd(a->ses), EV_SESSION) != 0 ||
 	    watch(l->ep, a->ctl_fd, EV_CTL) != 0 || watch(l->ep, l->stop_fd, EV_STOP) != 0) {
 		dsl_err_set(e, "event loop: %m");
 		return -1;

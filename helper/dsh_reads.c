@@ -6,7 +6,7 @@
  * hash.  A seeder's view reads the set's sources, which their owner may
  * change at any time: each read is answered with bytes read from the source
  * for that read, every 16 KiB block of them checked against its SHA-256
- * (dsl_session_read_checked), never spliced from the source file.  A read
+ * (dsh_session_read_checked), never spliced from the source file.  A read
  * is only ever answered with bytes that passed the hash check, or EIO. */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,7 +35,7 @@ static double since(const struct timespec *t0)
 	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
+void dsh_reads_init(struct dsh_reads *r, struct dsh_session *ses, struct dsh_tree *tree,
 		    const struct dsl_log *log, int read_timeout)
 {
 	memset(r, 0, sizeof(*r));
@@ -49,7 +49,7 @@ void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tre
 static int all_here(struct dsh_reads *r, int first, int end)
 {
 	for (int p = first; p < end; p++)
-		if (!dsl_session_have(r->ses, p))
+		if (!dsh_session_have(r->ses, p))
 			return 0;
 	return 1;
 }
@@ -120,7 +120,7 @@ static void seed_answer(struct dsh_reads *r, fuse_req_t req, size_t i, size_t si
 
 		if (n > ps - in)
 			n = ps - in;
-		if (dsl_session_read_checked(r->ses, p, in, n, out + done, &hashed) != 0) {
+		if (dsh_session_read_checked(r->ses, p, in, n, out + done, &hashed) != 0) {
 			__atomic_add_fetch(&r->nerrors, 1, __ATOMIC_RELAXED);
 			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d "
 				  "failed its SHA-256 check at the source", nd->path, size,
@@ -191,7 +191,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	r->nwaiting++;
 	r->nwaits++;
 	pthread_mutex_unlock(&r->mu);
-	dsl_session_want(r->ses, first, end);
+	dsh_session_want(r->ses, first, end);
 	/* A piece may have arrived between the check and the queueing: look
 	 * again so that no wake-up is lost. */
 	dsh_reads_on_piece(r, -1);
@@ -238,7 +238,7 @@ void dsh_reads_on_piece(struct dsh_reads *r, int piece)
 static int first_missing(struct dsh_reads *r, const struct dsh_wait *w)
 {
 	for (int p = w->first; p < w->end; p++)
-		if (!dsl_session_have(r->ses, p))
+		if (!dsh_session_have(r->ses, p))
 			return p;
 	return -1;
 }
@@ -260,7 +260,7 @@ void dsh_reads_tick(struct dsh_reads *r)
 			r->ntimeouts++;
 		} else {
 			/* A failed hash check drops the deadline: raise it again. */
-			dsl_session_want(r->ses, w->first, w->end);
+			dsh_session_want(r->ses, w->first, w->end);
 			pp = &w->next;
 		}
 	}

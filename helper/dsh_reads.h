@@ -13,7 +13,7 @@
 #include "dsh_order.h"
 #include "dsh_tree.h"
 #include "dsl_log.h"
-#include "dsl_torrent.h"
+#include "dsh_session.h"
 
 #define DSH_LAT_RING 4096
 struct dsh_wait;
@@ -27,7 +27,7 @@ struct dsh_reads {
 	double lat_ring[DSH_LAT_RING];    /* the latest wait latencies */
 	uint64_t lat_n;
 	/* set once before use */
-	struct dsl_session *ses;
+	struct dsh_session *ses;
 	struct dsh_tree *tree;
 	const struct dsl_log *log;
 	int read_timeout;                 /* seconds before EIO */
@@ -43,7 +43,7 @@ struct dsh_read_stats {
 	double mean_ms, p50_ms, p99_ms, max_ms;
 };
 
-void dsh_reads_init(struct dsh_reads *r, struct dsl_session *ses, struct dsh_tree *tree,
+void dsh_reads_init(struct dsh_reads *r, struct dsh_session *ses, struct dsh_tree *tree,
 		    const struct dsl_log *log, int read_timeout);
 /* This view serves the set's sources (a seeder): every read is answered
  * with bytes read from the source and checked for that read. */
@@ -52,7 +52,7 @@ void dsh_reads_seeding(struct dsh_reads *r);
 void dsh_reads_destroy(struct dsh_reads *r);
 /* A read of node i (a regular file); clamped to the file's size. */
 void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off);
-/* Event loop (dsl_session_on_events): piece p became readable. */
+/* Event loop (dsh_session_on_events): piece p became readable. */
 void dsh_reads_on_piece(struct dsh_reads *r, int piece);
 /* About once a second: time-outs (EIO, logged) and re-raising urgency. */
 void dsh_reads_tick(struct dsh_reads *r);

@@ -21,12 +21,12 @@ static void add_u64(json_object *o, const char *k, uint64_t v)
 	json_object_object_add(o, k, json_object_new_uint64(v));
 }
 
-static json_object *peers_json(const struct dsl_session_stats *st)
+static json_object *peers_json(const struct dsh_session_stats *st)
 {
 	json_object *arr = json_object_new_array();
 
 	for (int i = 0; i < st->npeers; i++) {
-		const struct dsl_peer_stat *p = &st->peers[i];
+		const struct dsh_peer_stat *p = &st->peers[i];
 		json_object *o = json_object_new_object();
 
 		json_object_object_add(o, "addr", json_object_new_string(p->addr));
@@ -70,7 +70,7 @@ static void note_complete(struct dsh_status_src *src, int complete, json_object 
 {
 	/* The session's own time of the last piece, when it has one: the
 	 * status is built only a few times a second. */
-	double done_at = dsl_session_complete_time(src->ses);
+	double done_at = dsh_session_complete_time(src->ses);
 	int64_t none = -1, ms = (int64_t)(((done_at > 0 ? done_at : now_real()) - src->started) * 1000);
 	int64_t at;
 
@@ -86,14 +86,14 @@ static void note_complete(struct dsh_status_src *src, int complete, json_object 
 /* The document without "updated" (the caller's to add). */
 static json_object *build(struct dsh_status_src *src, int with_peers)
 {
-	struct dsl_session_stats st;
+	struct dsh_session_stats st;
 	json_object *o = json_object_new_object();
 	json_object *pieces = json_object_new_object();
 	json_object *bytes = json_object_new_object();
 	json_object *rates = json_object_new_object();
 	char last_error[256];
 
-	dsl_session_get_stats(src->ses, &st);
+	dsh_session_get_stats(src->ses, &st);
 	json_object_object_add(o, "set", json_object_new_string(src->desc->name));
 	json_object_object_add(o, "infohash", json_object_new_string(src->desc->infohash));
 	json_object_object_add(o, "role", json_object_new_string(src->role));
@@ -110,7 +110,7 @@ static json_object *build(struct dsh_status_src *src, int with_peers)
 		json_object_object_add(o, "node", json_object_new_string(src->node));
 	json_object_object_add(o, "mountpoint", json_object_new_string(src->mountpoint));
 	json_object_object_add(o, "pid", json_object_new_int((int)getpid()));
-	json_object_object_add(o, "port", json_object_new_int(dsl_session_port(src->ses)));
+	json_object_object_add(o, "port", json_object_new_int(dsh_session_port(src->ses)));
 	json_object_object_add(o, "started", json_object_new_double(src->started));
 	json_object_object_add(pieces, "done", json_object_new_int(st.done));
 	json_object_object_add(pieces, "total", json_object_new_int(st.total));
@@ -132,7 +132,7 @@ static json_object *build(struct dsh_status_src *src, int with_peers)
 	if (with_peers)
 		json_object_object_add(o, "peers", peers_json(&st));
 	json_object_object_add(o, "reads", reads_json(src->reads));
-	dsl_session_stats_free(&st);
+	dsh_session_stats_free(&st);
 	return o;
 }
 

@@ -5,11 +5,11 @@
 #include "dsh_reads.h"
 #include "dsl_desc.h"
 #include "dsl_log.h"
-#include "dsl_torrent.h"
+#include "dsh_session.h"
 
 struct dsh_status_src {
 	const struct dsl_desc *desc;
-	struct dsl_session *ses;
+	struct dsh_session *ses;
 	struct dsh_reads *reads;
 	const char *role;          /* "seeder" or "downloader" */
 	const char *mountpoint;

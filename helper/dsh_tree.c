@@ -54,7 +54,7 @@ static int link_children(struct dsh_tree *t, struct dsl_err *e)
 }
 
 static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
-		    struct dsl_session *ses, struct dsl_err *e)
+		    struct dsh_session *ses, struct dsl_err *e)
 {
 	const struct dsl_node *nd = &t->desc->nodes[i];
 	struct dsh_file *f = &t->files[i];
@@ -79,12 +79,12 @@ static int map_file(struct dsh_tree *t, size_t i, const struct dsl_tmeta *meta,
 	f->end_piece = meta->files[m].end_piece;
 	f->data_offset = meta->files[m].data_offset;
 	if (ses)
-		f->data_path = dsl_session_file_path(ses, m);
+		f->data_path = dsh_session_file_path(ses, m);
 	return 0;
 }
 
 int dsh_tree_build(struct dsh_tree *t, const struct dsl_desc *d,
-		   const struct dsl_tmeta *meta, struct dsl_session *ses,
+		   const struct dsl_tmeta *meta, struct dsh_session *ses,
 		   struct dsl_err *e)
 {
 	memset(t, 0, sizeof(*t));

@@ -9,7 +9,7 @@
 
 #include "dsl_desc.h"
 #include "dsl_err.h"
-#include "dsl_torrent.h"
+#include "dsh_session.h"
 
 #define DSH_ROOT_INO 1
 
@@ -45,7 +45,7 @@ struct dsh_tree {
 /* Maps every regular file to its pieces and its data path via the session
  * (NULL: paths left empty, for tests of the tree alone). */
 int dsh_tree_build(struct dsh_tree *t, const struct dsl_desc *d,
-		   const struct dsl_tmeta *meta, struct dsl_session *ses,
+		   const struct dsl_tmeta *meta, struct dsh_session *ses,
 		   struct dsl_err *e);
 void dsh_tree_free(struct dsh_tree *t);
 

@@ -5,9 +5,14 @@
 # (dslswarm-spec/1, dsl-helper --spec FILE) with 8 direct peers on the
 # circulant over the node list (the same offsets as lib/dsl_roles.c), two
 # seeders, a tracker with the prolog's settings.  Checks that every view
-# has every file's right bytes, that no helper has more than a bounded
-# number of peers (8 direct + 32 from the tracker + those that dialled it),
-# and prints the time to the whole set everywhere and the helpers' CPU.
+# has every file's right bytes and that the helpers met a bounded number
+# of peers on average: 8 direct, 32 from their one announce before they
+# were complete (a complete helper asks for none), and about as many that
+# were given them (each of the others' 32-peer samples holds a helper with
+# probability 32/(N-1)); a mean over 80 means helpers find more peers than
+# that (e.g. asking the tracker again, or exchanging peers).  The maximum
+# is printed (a seeder, which everyone is given, meets many more), and
+# prints the time to the whole set everywhere and the helpers' CPU.
 DSH_TEST=test_many
 . "$(dirname "$0")/dsh_common.sh"
 dsh_need_root
@@ -135,8 +140,8 @@ for i in $(seq 1 "$N"); do
 	echo "$np $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)"
 done | awk -v hz="$(getconf CLK_TCK)" '{ if ($1 > mp) mp = $1; sp += $1; c = $2 / hz; ct += c; if (c > cm) cm = c }
 	END { printf "%d %.1f %.2f %.2f", mp, sp / NR, ct, cm }')"
-[ "$maxpeers" -le $((8 + 32 + 40)) ] && pass "peers per helper: max $maxpeers, mean $meanpeers" ||
-	fail "a helper has $maxpeers peers"
+[ "${meanpeers%.*}" -lt 80 ] && pass "peers met per helper: mean $meanpeers, max $maxpeers" ||
+	fail "helpers met $meanpeers peers on average (max $maxpeers), more than 8 direct + 32 + 32 + 8"
 awk -v a="$t0" -v r="$t_ready" -v d="$t_done" -v n="$N" -v s="$SET_BYTES" -v ct="$cpu_total" \
 	-v cm="$cpu_max" -v up="$(uptime | sed 's/.*load/load/')" 'BEGIN {
 	printf "test_many: %d helpers, set %.1f MiB, no Slurm: all started in %.2f s, whole set everywhere %.2f s after the first start; CPU of all helpers %.2f s (%.3f s each, max %.2f s); %s\n",

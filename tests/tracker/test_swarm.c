@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "dsl_torrent.h"
+#include "dsh_session.h"
 
 #define NDOWN 3
 #define NFILES 4
@@ -168,16 +168,16 @@ static void on_term(int sig)
 	stop_flag = 1;
 }
 
-/* The session's owner drives it (dsl_torrent.h): events as they come, a
+/* The session's owner drives it (dsh_session.h): events as they come, a
  * tick once a second, for ms milliseconds or until stop_flag. */
-static void serve_for(struct dsl_session *s, int ms)
+static void serve_for(struct dsh_session *s, int ms)
 {
 	struct timespec t0, t;
 	static time_t last_tick;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		struct pollfd p = {dsl_session_event_fd(s), POLLIN, 0};
+		struct pollfd p = {dsh_session_event_fd(s), POLLIN, 0};
 		long left;
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -185,12 +185,12 @@ static void serve_for(struct dsl_session *s, int ms)
 		if (left <= 0 || stop_flag)
 			return;
 		if (t.tv_sec != last_tick) {
-			dsl_session_tick(s);
+			dsh_session_tick(s);
 			last_tick = t.tv_sec;
 		}
-		/* (also after a time-out: a candidate's retry, dsl_torrent.h) */
+		/* (also after a time-out: a candidate's retry, dsh_session.h) */
 		(void)poll(&p, 1, left < 100 ? (int)left : 100);
-		dsl_session_on_events(s);
+		dsh_session_on_events(s);
 	}
 }
 
@@ -200,7 +200,7 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 		    const struct dsl_tmeta *meta, const char **sources, int out)
 {
 	const char *trackers[] = { c->url, NULL };
-	struct dsl_session_opts o;
+	struct dsh_session_opts o;
 	struct dsl_err e;
 	char msg[3072];
 	signal(SIGTERM, on_term);
@@ -213,47 +213,47 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 	if (seeder)
 		o.seed_sources = sources;   /* it builds the set's pack in save_path */
 	o.save_path = p->save;
-	struct dsl_session *s = dsl_session_start(&o, &e);
+	struct dsh_session *s = dsh_session_start(&o, &e);
 	if (!s) {
 		snprintf(msg, sizeof(msg), "FAIL %s: session: %.900s\n", p->ip, e.msg);
 		if (write(out, msg, strlen(msg)) < 0)
 			return 1;
 		return 1;
 	}
-	printf("%s on %s:%d\n", seeder ? "seeder" : "downloader", p->ip, dsl_session_port(s));
+	printf("%s on %s:%d\n", seeder ? "seeder" : "downloader", p->ip, dsh_session_port(s));
 	fflush(stdout);
 	time_t t0 = time(NULL);
 	int done = 0, total = 0, complete = seeder;
 	while (!complete && !stop_flag && time(NULL) - t0 < TIMEOUT_S) {
 		serve_for(s, 100);
-		complete = dsl_session_progress(s, &done, &total) == 1;
+		complete = dsh_session_progress(s, &done, &total) == 1;
 	}
 	if (!seeder) {
 		int bad = 0;
 		for (size_t k = 0; complete && k < meta->nfiles; k++) {
-			char *path = dsl_session_file_path(s, (long)k);
+			char *path = dsh_session_file_path(s, (long)k);
 			if (!path || !same_bytes(path, meta->files[k].data_offset,
 						 meta->files[k].size, sources[k]))
 				bad++;
 			free(path);
 		}
 		serve_for(s, 1500);   /* let the per-peer byte counters catch up */
-		struct dsl_session_stats st;
+		struct dsh_session_stats st;
 		memset(&st, 0, sizeof(st));
-		dsl_session_get_stats(s, &st);
+		dsh_session_get_stats(s, &st);
 		snprintf(msg, sizeof(msg), "%s %s: %s after %lds, %d/%d pieces; %llu bytes from "
 			 "seeds, %llu from other downloaders\n", complete && !bad ? "ok" : "FAIL",
 			 p->ip, !complete ? "incomplete" : bad ? "FILES DIFFER" :
 			 "every file equal to its source, byte for byte", (long)(time(NULL) - t0),
 			 done, total, (unsigned long long)st.from_seeds,
 			 (unsigned long long)st.from_peers);
-		dsl_session_stats_free(&st);
+		dsh_session_stats_free(&st);
 		if (write(out, msg, strlen(msg)) < 0)
 			stop_flag = 1;
 	}
 	close(out);
 	serve_for(s, TIMEOUT_S * 1000);
-	dsl_session_stop(s);
+	dsh_session_stop(s);
 	return 0;
 }
 
