@@ -45,10 +45,11 @@ dsh_cleanup() {
 		mountpoint -q "$m" 2>/dev/null && umount -l "$m" 2>/dev/null
 	done
 	# SIGTERM first; SIGKILL only what is still there after 3 s.
-	local i
+	local i alive
 	for ((i = 0; i < 30; i++)); do
-		for p in $DSH_PIDS; do kill -0 "$p" 2>/dev/null && break; p=; done
-		[ -z "$p" ] && break
+		alive=
+		for p in $DSH_PIDS; do kill -0 "$p" 2>/dev/null && { alive=1; break; }; done
+		[ -z "$alive" ] && break
 		sleep 0.1
 	done
 	for p in $DSH_PIDS; do
