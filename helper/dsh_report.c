@@ -108,12 +108,14 @@ static int post(const struct dsh_report_target *t, const char *doc, char *why, s
 	return status == 200 ? 0 : -1;
 }
 
-/* Posts the report when it differs from the last one posted, or when that
- * one is DSH_REPORT_REFRESH_MS old (a restarted tracker learns it again):
- * a complete, idle helper has nothing new to say every period. */
+/* Posts the report when it differs from the last one every tracker took,
+ * or when that one is DSH_REPORT_REFRESH_MS old (a restarted tracker learns
+ * it again): a complete, idle helper has nothing new to say every period.
+ * A post that failed is retried the next period, changed or not. */
 static void post_all(struct dsh_reporter *r, int64_t now)
 {
 	char *doc = dsh_status_report_json(r->src);
+	int all_taken = 1;
 
 	if (r->last && strcmp(doc, r->last) == 0 && now - r->last_at < DSH_REPORT_REFRESH_MS) {
 		free(doc);
@@ -128,17 +130,21 @@ static void post_all(struct dsh_reporter *r, int64_t now)
 				dsl_info(r->log, "status report to %s:%s: accepted again", t->host,
 					 t->port);
 			t->failing = 0;
-		} else if (!t->failing) {
+		} else {
+			all_taken = 0;
 			/* The tracker may simply not know us yet (first announce
 			 * pending): said once, the next post retries. */
-			dsl_info(r->log, "status report to %s:%s not taken: %s", t->host, t->port,
-				 why);
+			if (!t->failing)
+				dsl_info(r->log, "status report to %s:%s not taken: %s", t->host,
+					 t->port, why);
 			t->failing = 1;
 		}
 	}
 	free(r->last);
-	r->last = doc;
+	r->last = all_taken ? doc : NULL;
 	r->last_at = now;
+	if (!all_taken)
+		free(doc);
 }
 
 /* 0 for a small job; a random wait up to the period's excess for a big one. */
