@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "dsh_ctl.h"
+#include "dsl_net.h"
 #include "dsl_util.h"
 
 #define DSH_CTL_LINE 256
@@ -129,17 +130,19 @@ void dsh_ctl_answer(int fd, const char *reply)
 int dsh_ctl_client(const char *run_dir, const char *cmd, struct dsl_err *e)
 {
 	char *path = dsl_path_join(run_dir, "ctl.sock");
-	struct sockaddr_un sa;
 	char buf[65536];
 	char *req;
-	int fd = -1, rc = -1;
+	int fd, rc = -1;
 	ssize_t r;
 
-	if (fill_addr(&sa, path, e) != 0)
-		goto out;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
-		dsl_err_set(e, "%s: cannot connect: %m (is the helper running?)", path);
+	fd = dsl_net_unix_connect(path, e);
+	if (fd < 0) {
+		if (strstr(e->msg, ": cannot connect: ")) {
+			char why[sizeof(e->msg)];
+
+			snprintf(why, sizeof(why), "%s", e->msg);
+			dsl_err_set(e, "%.900s (is the helper running?)", why);
+		}
 		goto out;
 	}
 	req = dsl_xasprintf("%s\n", cmd);

@@ -1,6 +1,7 @@
 /* dsl_net.h - a TCP client connection bounded in time (the tool's GET of a
- * tracker's /stats, the helper's status reports), and the job tracker's
- * listening socket, which the prolog binds as root. */
+ * tracker's /stats, the helper's status reports), a client of a helper's
+ * control socket, and the job tracker's listening socket, which the prolog
+ * binds as root. */
 #ifndef DSL_NET_H
 #define DSL_NET_H
 
@@ -24,6 +25,10 @@ int dsl_net_listen_tcp(const char *addr, int port, struct dsl_err *e);
  * bound, its port in *port; or -1 with e saying why the last one could
  * not. */
 int dsl_net_listen_first(const int *ports, int n, int *port, struct dsl_err *e);
+/* A blocking, close-on-exec connection to the unix stream socket at path
+ * (a helper's RUN/ctl.sock), or -1 with e ("PATH: cannot connect: REASON";
+ * a path too long for a socket address is named as such). */
+int dsl_net_unix_connect(const char *path, struct dsl_err *e);
 /* Send everything before the deadline: 0, or -1. */
 int dsl_net_send_all(int fd, const void *buf, size_t len, int64_t deadline);
 

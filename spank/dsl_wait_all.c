@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "dsl_health.h"
 #include "dsl_job.h"
+#include "dsl_net.h"
 #include "dsl_util.h"
 
 static int64_t get_int(json_object *o, const char *key, int *found)
@@ -65,17 +65,13 @@ static enum ctl_wait wait_on_ctl(const char *run, time_t deadline)
 {
 	char *path = dsl_path_join(run, "ctl.sock");
 	static const char req[] = "wait-complete\n";
-	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	enum ctl_wait rc = CTL_UNAVAILABLE;
+	struct dsl_err e;
 	char buf[128];
 	size_t got = 0;
-	int fd = -1;
+	int fd = dsl_net_unix_connect(path, &e);
 
-	if (strlen(path) >= sizeof(sa.sun_path))
-		goto out;
-	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	if (fd < 0 ||
 	    send(fd, req, sizeof(req) - 1, MSG_NOSIGNAL) != (ssize_t)(sizeof(req) - 1))
 		goto out;
 	for (;;) {
