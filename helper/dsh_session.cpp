@@ -12,6 +12,7 @@ extern "C" {
 #include "dsl_util.h"
 }
 #include "dsl_private.hpp"
+#include "dsh_hold.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bdecode.hpp>
@@ -60,10 +61,6 @@ using namespace dsl_tor;
 namespace {
 
 enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
-
-/* Peer id prefixes (Azureus style): seeders and downloaders tell apart. */
-#define DSL_SEEDER_ID "-DS0100-"
-#define DSL_NODE_ID "-DD0100-"
 
 /* Bytes in flight per connection (see cluster_settings). */
 #define DSL_MAX_REQUESTS 32          /* 16 KiB blocks requested from one peer */
@@ -229,6 +226,10 @@ struct dsh_session {
 	size_t order_next = 0;                 /* first_order index not raised yet */
 	int window = 0, window_max = 0;        /* raised pieces not here yet */
 	std::vector<std::pair<std::string, int>> peers;
+	/* Pieces reads wait for, as the hold-back plugins see them, and their
+	 * counters (dsh_hold.hpp). */
+	std::shared_ptr<dsh_hold::urgent_set> urgent;
+	std::shared_ptr<dsh_hold::counters> hold = std::make_shared<dsh_hold::counters>();
 
 	dsh_piece_fn on_piece = nullptr;
 	dsh_session_log_fn logfn = nullptr;
@@ -286,6 +287,7 @@ struct dsh_session {
 		 * mode claims every piece without reading it. */
 		if (seeding || p < 0 || p >= npieces || have[p].exchange(1))
 			return;
+		(*urgent)[(size_t)p].store(0, std::memory_order_relaxed);
 		if (ndone.fetch_add(1) + 1 == npieces) {
 			struct timespec ts;
 			lt::settings_pack idle;
@@ -821,6 +823,7 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 
 	s->npieces = s->ti->num_pieces();
 	s->have = std::vector<std::atomic<uint8_t>>((size_t)s->npieces);
+	s->urgent = std::make_shared<dsh_hold::urgent_set>((size_t)s->npieces);
 	s->seeding = o->seed_root || o->seed_sources;
 	s->no_prefetch = o->no_prefetch != 0;
 	s->prefetch_always = o->prefetch_always != 0;
@@ -874,6 +877,12 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	}
 	for (const char *const *t = o->trackers; t && *t; t++)
 		atp.trackers.push_back(*t);
+	/* The seeder's hold-back and the urgent marks (dsh_hold.hpp);
+	 * DSL_HELPER_HOLD=off leaves them out, for the benchmarks that compare. */
+	const char *hold = getenv("DSL_HELPER_HOLD");
+	if (!hold || strcmp(hold, "off") != 0)
+		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, s->hold)
+			: dsh_hold::downloader(s->urgent, s->hold));
 	for (const char *const *p = o->peers; p && *p; p++) {
 		int port = 0;
 		std::string host = split_host_port(*p, &port);
@@ -1092,6 +1101,8 @@ extern "C" void dsh_session_want(struct dsh_session *s, int first, int end)
 			}
 		}
 		for (int p : add) {
+			/* Marked before it is asked for (dsh_hold.hpp). */
+			(*s->urgent)[(size_t)p].store(1, std::memory_order_relaxed);
 			s->h.piece_priority(lt::piece_index_t(p), lt::top_priority);
 			s->h.set_piece_deadline(lt::piece_index_t(p), 0);
 		}
@@ -1146,6 +1157,9 @@ extern "C" int dsh_session_get_stats(struct dsh_session *s, struct dsh_session_s
 	st->down_rate = s->st.download_payload_rate;
 	st->up_rate = s->st.upload_payload_rate;
 	st->hash_failures = s->hash_failures;
+	st->held = s->hold->held.load();
+	st->held_rejected = s->hold->rejected.load();
+	st->urgent_marked = s->hold->marked.load();
 	st->peers = static_cast<struct dsh_peer_stat *>(
 		calloc(s->acc.size() + 1, sizeof(struct dsh_peer_stat)));
 	if (!st->peers)

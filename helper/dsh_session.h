@@ -118,6 +118,10 @@ struct dsh_session_stats {
 						 timed-out requests): wasted */
 	int down_rate, up_rate;
 	int hash_failures;
+	/* dsh_hold.hpp: a seeder's requests held back and the held ones
+	 * answered with a reject; pieces marked urgent (sent by a downloader,
+	 * received by a seeder) */
+	uint64_t held, held_rejected, urgent_marked;
 	int npeers;                   /* entries in peers */
 	struct dsh_peer_stat *peers;  /* malloc'd; dsh_session_stats_free */
 };

@@ -91,6 +91,7 @@ static json_object *build(struct dsh_status_src *src, int with_peers)
 	json_object *pieces = json_object_new_object();
 	json_object *bytes = json_object_new_object();
 	json_object *rates = json_object_new_object();
+	json_object *hold = json_object_new_object();
 	char last_error[256];
 
 	dsh_session_get_stats(src->ses, &st);
@@ -126,6 +127,10 @@ static json_object *build(struct dsh_status_src *src, int with_peers)
 	json_object_object_add(rates, "up", json_object_new_int(st.up_rate));
 	json_object_object_add(o, "rates", rates);
 	json_object_object_add(o, "hash_failures", json_object_new_int(st.hash_failures));
+	add_u64(hold, "held", st.held);
+	add_u64(hold, "rejected", st.held_rejected);
+	add_u64(hold, "urgent_marked", st.urgent_marked);
+	json_object_object_add(o, "hold", hold);
 	dsl_log_last_error(src->log, last_error, sizeof(last_error));
 	if (last_error[0])
 		json_object_object_add(o, "error", json_object_new_string(last_error));

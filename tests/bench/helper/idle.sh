@@ -42,14 +42,8 @@ for b in "$build" $before; do
 	[ -x "$b/helper/dsl-helper" ] && [ -x "$b/cli/dsl" ] && [ -x "$b/tracker/dsl-tracker" ] ||
 		{ echo "idle.sh: $b: no dsl-helper/dsl/dsl-tracker built there" >&2; exit 2; }
 done
-export DSL_HELPER=$build/helper/dsl-helper DSL_TOOL=$build/cli/dsl
-DSL_TRACKER=$build/tracker/dsl-tracker
-DSH_TEST=bench-idle
-. "$src/tests/helper/dsh_common.sh"
-dsh_need_root
-DSH_TMP=$(mktemp -d /tmp/dsh-idle-bench.XXXXXX)
-trap dsh_cleanup EXIT
-trap 'exit 1' INT TERM
+bench=idle
+. "$here/bench_common.sh"
 DSH_BIG_MB=$size
 NET=198.18.98
 dsh_net dib $NET || exit 1

@@ -33,15 +33,8 @@ done
 for v in "$size" "$ndown" "$rounds"; do
 	case $v in ''|*[!0-9]*|0) echo "private.sh: '$v': not a positive whole number" >&2; exit 2 ;; esac
 done
-export DSL_HELPER=$build/helper/dsl-helper DSL_TOOL=$build/cli/dsl
-[ -x "$DSL_HELPER" ] && [ -x "$DSL_TOOL" ] ||
-	{ echo "private.sh: $build: no dsl-helper/dsl built there (--build DIR)" >&2; exit 2; }
-DSH_TEST=bench-private
-. "$src/tests/helper/dsh_common.sh"
-dsh_need_root
-DSH_TMP=$(mktemp -d /tmp/dsh-private-bench.XXXXXX)
-trap dsh_cleanup EXIT
-trap 'exit 1' INT TERM
+bench=private
+. "$here/bench_common.sh"
 DSH_BIG_MB=$size
 hz=$(getconf CLK_TCK)
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -86,13 +79,7 @@ one() {
 	for i in $(seq 1 "$ndown"); do dcpu=$((dcpu + $(ticks "$(dsh_pid "$tag-d$i")"))); done
 	awk -v m="$mode" -v a="$t0" -v b="$t1" -v d="$dcpu" -v s="$(ticks "$sp")" -v hz="$hz" \
 		'BEGIN { printf "%s %.3f %.3f %.3f\n", m, b - a, d / hz, s / hz }' >> "$DSH_TMP/res.$rate"
-	for i in $(seq 1 "$ndown") s; do
-		local run=$DSH_TMP/$tag-d$i/run
-		[ "$i" = s ] && run=$DSH_TMP/$tag-s/run
-		timeout 5 "$DSL_HELPER" --ctl "$run" stop >/dev/null 2>&1 || true
-	done
-	sleep 0.5
-	rm -rf "$DSH_TMP/$tag"-*/cache
+	bench_stop_round "$tag" "$ndown"
 }
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }

@@ -1,0 +1,57 @@
+/* dsh_hold.hpp - each piece leaves the file server about once, and a read
+ * waiting for a piece never waits behind that rule.
+ *
+ * Two libtorrent plugins, one at each end of a connection to a seeder:
+ *  - seeder(): the seeder holds back a request for a piece that another
+ *    node already has or is being sent, and answers it with a reject
+ *    (BEP 6) once that node announces the piece (or after a short hold),
+ *    so the asker takes it from that node;
+ *  - downloader(): before a downloader sends a seeder a request for a
+ *    piece one of its reads waits for, it names the piece in a "dsl_urgent"
+ *    extension message (BEP 10), and the seeder serves such a request at
+ *    once.  Only prefetch is ever held back.
+ * A downloader says in its extension handshake that it marks its urgent
+ * requests ("dsl_hold": 1); a peer that does not (another client, an older
+ * helper) is never held back.
+ * Both run on libtorrent's network thread. */
+#ifndef DSH_HOLD_HPP
+#define DSH_HOLD_HPP
+
+#include <libtorrent/extensions.hpp>
+#include <libtorrent/torrent_handle.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+/* Peer ids: the role, then 12 random characters (dsh_session.cpp).  Other
+ * seeders' requests are never held, and they never count as holders. */
+#define DSL_SEEDER_ID "-DS0100-"
+#define DSL_NODE_ID "-DD0100-"
+
+namespace dsh_hold {
+
+namespace lt = libtorrent;
+
+using plugin_fn = std::function<std::shared_ptr<lt::torrent_plugin>(
+	const lt::torrent_handle &, lt::client_data_t)>;
+
+/* Per piece, 1 while a read waits for it: set by the session before it
+ * asks for the piece, cleared when the piece is on the node. */
+using urgent_set = std::vector<std::atomic<uint8_t>>;
+
+/* Counters the session reports (written on libtorrent's thread). */
+struct counters {
+	std::atomic<uint64_t> held{0};     /* seeder: requests held back */
+	std::atomic<uint64_t> rejected{0}; /* seeder: held requests answered with a reject */
+	std::atomic<uint64_t> marked{0};   /* either end: urgent pieces named on the wire */
+};
+
+plugin_fn seeder(int npieces, std::shared_ptr<counters> c);
+plugin_fn downloader(std::shared_ptr<urgent_set> urgent, std::shared_ptr<counters> c);
+
+} /* namespace dsh_hold */
+
+#endif

@@ -1,0 +1,144 @@
+#!/bin/bash
+# urgent.sh - reads while the prefetch fills the links, and what the file
+# server sends, with and without the seeder's hold-back (helper/dsh_hold.hpp),
+# side by side in one run, rounds interleaved:
+#   plain   DSL_HELPER_HOLD=off: every request to the seeder served
+#   hold    the default: prefetch requests for pieces another node has or is
+#           being sent are held back; pieces a read waits for are marked
+#           urgent and served at once
+#
+#   sudo tests/bench/helper/urgent.sh [--build DIR] [--nodes N] [--rate R]
+#        [--files F] [--file-kib K] [--gap-ms G] [--rounds R] [--no-reads]
+#
+# One seeder and N downloaders in network namespaces, each sending at R
+# (tc tbf), each dialling the seeder and 8 others.  The set: F files of K
+# KiB.  Right after its mount, every node reads the first 4 KiB of every
+# file in the same order (what a job's imports do), G ms apart, while its
+# helper fetches the set: the worst case for the hold-back, whose urgent
+# marks must keep those reads from waiting behind it.  --no-reads: nobody
+# reads (a wait=all job).  Per mode:
+# the read latencies over all nodes (p50, p99, max; reads the helper had
+# to fetch first are the slow ones), the on-demand waits, the whole set's
+# time (start until every node has every piece) and the file server's
+# bytes (what the seeder sent / the set).  Medians of rounds for the times.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(cd "$here/../../.." && pwd)
+build=${DSL_BUILD_DIR:-$src/build}
+nodes=16 rate=20mbit nfiles=200 kib=128 gap=20 rounds=3 reads=1
+while [ $# -gt 0 ]; do
+	case $1 in
+	--build) build=$2; shift 2 ;;
+	--nodes) nodes=$2; shift 2 ;;
+	--rate) rate=$2; shift 2 ;;
+	--files) nfiles=$2; shift 2 ;;
+	--file-kib) kib=$2; shift 2 ;;
+	--gap-ms) gap=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
+	--no-reads) reads=0; shift ;;
+	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+	*) echo "urgent.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
+	esac
+done
+for v in "$nodes" "$nfiles" "$kib" "$rounds"; do
+	case $v in ''|*[!0-9]*|0) echo "urgent.sh: '$v': not a positive whole number" >&2; exit 2 ;; esac
+done
+[ "$nodes" -le 60 ] || { echo "urgent.sh: at most 60 nodes" >&2; exit 2; }
+bench=urgent
+. "$here/bench_common.sh"
+NET=198.18.98
+dsh_net dub $NET || exit 1
+mkdir -p "$DSH_TMP/set"
+for k in $(seq -w 1 "$nfiles"); do
+	head -c $((kib * 1024)) /dev/urandom > "$DSH_TMP/set/f$k.bin"
+done
+chmod -R a+rX "$DSH_TMP/set"
+dsh_publish uset "$DSH_TMP/set" "$DSH_TMP/reg" 2>/dev/null || exit 1
+setbytes=$(du -sb --apparent-size "$DSH_TMP/set" | cut -f1)
+dsh_node s 10 "$rate" || exit 1
+for i in $(seq 1 "$nodes"); do dsh_node "d$i" $((10 + i)) "$rate" || exit 1; done
+echo "uptime: $(uptime)"
+echo "set: $nfiles files of $kib KiB ($setbytes B), 256 KiB pieces; 1 seeder, $nodes downloaders at $rate; reads ${gap} ms apart; $rounds rounds"
+
+cat > "$DSH_TMP/reader.py" <<'PY'
+import os, sys, time
+view, gap, out = sys.argv[1], float(sys.argv[2]) / 1000, sys.argv[3]
+lat = []
+for name in sorted(os.listdir(view)):
+    t = time.monotonic()
+    with open(os.path.join(view, name), "rb") as f:
+        f.read(4096)
+    lat.append((time.monotonic() - t) * 1000)
+    time.sleep(gap)
+open(out, "w").write("\n".join("%.3f" % x for x in lat) + "\n")
+PY
+
+# one MODE ROUND: appends "MODE time server_ratio waits" to res and the
+# read latencies to lat.MODE
+one() {
+	local mode=$1 r=$2 tag=$1-$2 i env=() peers=() t0 t1 sent waits=0 w
+	[ "$mode" = plain ] && env=(env DSL_HELPER_HOLD=off)
+	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
+	DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-s/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-s/run"
+	dsh_in s "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
+		--mount "$DSH_TMP/$tag-s/view" --cache "$DSH_TMP/$tag-s/cache" --run-dir "$DSH_TMP/$tag-s/run" \
+		--seed --listen $NET.10 --port 7000 >/dev/null 2>&1 || return 1
+	# Each node dials the seeder and up to 8 others (as dsl_roles gives).
+	t0=$(date +%s.%N)
+	for i in $(seq 1 "$nodes"); do
+		peers=(--peer $NET.10:7000)
+		for k in 1 2 3 4 5 6 7 8; do
+			j=$(( (i - 1 + k) % nodes + 1 ))
+			[ "$j" != "$i" ] && peers+=(--peer $NET.$((10 + j)):7000)
+		done
+		mkdir -p "$DSH_TMP/$tag-d$i/view" "$DSH_TMP/$tag-d$i/cache"
+		DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-d$i/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-d$i/run"
+		( dsh_in "d$i" "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
+			--mount "$DSH_TMP/$tag-d$i/view" --cache "$DSH_TMP/$tag-d$i/cache" \
+			--run-dir "$DSH_TMP/$tag-d$i/run" --listen $NET.$((10 + i)) --port 7000 \
+			--share "$((i - 1))/$nodes" "${peers[@]}" >/dev/null 2>&1 &&
+		  if [ "$reads" = 1 ]; then
+			python3 "$DSH_TMP/reader.py" "$DSH_TMP/$tag-d$i/view" "$gap" "$DSH_TMP/$tag-d$i.lat"
+		  else
+			echo 0 > "$DSH_TMP/$tag-d$i.lat"
+		  fi ) &
+	done
+	wait
+	for i in $(seq 1 "$nodes"); do
+		dsh_wait_complete "$tag-d$i" 600 || { say "FAIL: $tag: d$i not complete in 10 min"; return 1; }
+	done
+	t1=$(date +%s.%N)
+	sent=$(dsh_status "$tag-s" bytes.sent)
+	say "$tag: seeder held $(dsh_status "$tag-s" hold.held), rejected $(dsh_status "$tag-s" hold.rejected), urgent marks received $(dsh_status "$tag-s" hold.urgent_marked)"
+	for i in $(seq 1 "$nodes"); do
+		w=$(dsh_status "$tag-d$i" reads.on_demand_waits); waits=$((waits + w))
+		cat "$DSH_TMP/$tag-d$i.lat" >> "$DSH_TMP/lat.$mode"
+	done
+	awk -v m="$mode" -v a="$t0" -v b="$t1" -v s="$sent" -v S="$setbytes" -v w="$waits" -v n="$nodes" \
+		'BEGIN { printf "%s %.3f %.3f %.1f\n", m, b - a, s / S, w / n }' >> "$DSH_TMP/res"
+	bench_stop_round "$tag" "$nodes"
+}
+
+modes="plain hold"
+: > "$DSH_TMP/res"
+for r in $(seq 1 "$rounds"); do
+	set -- $modes
+	[ $((r % 2)) = 0 ] && set -- hold plain
+	for m in "$@"; do
+		one "$m" "$r" || exit 1
+	done
+done
+printf '\n%-6s %12s %14s %12s %10s %10s %10s\n' mode "whole set s" "file server/S" "waits/node" \
+	"read p50" "read p99" "read max"
+for m in $modes; do
+	python3 - "$DSH_TMP/res" "$DSH_TMP/lat.$m" "$m" <<'PY'
+import statistics as st, sys
+rows = [l.split() for l in open(sys.argv[1]) if l.split()[0] == sys.argv[3]]
+lat = sorted(float(x) for x in open(sys.argv[2]))
+q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))]
+print("%-6s %12.2f %14.2f %12.1f %8.1f ms %7.1f ms %7.0f ms" % (sys.argv[3],
+      st.median(float(r[1]) for r in rows), st.median(float(r[2]) for r in rows),
+      st.median(float(r[3]) for r in rows), q(0.5), q(0.99), lat[-1]))
+PY
+done
+echo "uptime: $(uptime)"
