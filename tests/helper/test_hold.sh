@@ -97,4 +97,4 @@ if READ=1 DL_ENV=DSL_HELPER_HOLD=off swarm unmarked; then
 	[ "$HELD" = 0 ] && pass "downloaders without the marks: none of their requests held" ||
 		fail "downloaders without the marks: $HELD requests held"
 fi
-[ -z "${DSH_FAILED:-}" ]
+exit $DSH_FAILED
