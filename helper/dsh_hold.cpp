@@ -9,10 +9,8 @@
  * node of a job reads the same files at the same moment, and held back
  * such a read would wait for the first node to get the piece and announce
  * it, then for libtorrent's deadline scheduler to ask again.  (A first
- * version also answered no cancelled held request; with the fast
- * extension the downloader keeps such a block in its queue until a reject
- * comes, and the main job's lazy imports took 65-84 s instead of 15-17 s,
- * with or without the marks: see on_cancel.)
+ * version answered no cancelled held request: the main job's lazy imports
+ * took 84 s instead of 15-17 s, see on_cancel.)
  *
  * The seeder serves a request at once when the asker marked the piece
  * urgent, or when no other node has the piece and nobody is being sent it
@@ -45,11 +43,19 @@ namespace {
 #define EXPIRE_EVERY_MS 50
 /* A downloader that got no block from a peer for piece_timeout (5 s,
  * dsh_session.cpp) with requests out "snubs" it: one request at a time, and
- * libtorrent's deadline scheduler skips snubbed peers, so a read of a piece
- * only the seeder has waited until the connection was dropped (measured:
- * 62 s, tests/bench/helper/urgent.sh, 4 nodes).  A peer that got nothing
- * for STARVE_MS is served whatever it asks. */
+ * libtorrent's deadline scheduler skips snubbed peers
+ * (peer_connection::can_request_time_critical), so a read of a piece only
+ * the seeder has would wait.  A peer that got nothing for STARVE_MS is
+ * served whatever it asks, before that can happen. */
 #define STARVE_MS 2000
+/* The seeder cannot see whether the asker is connected to the node that
+ * has the piece (a downloader learns its peers from the tracker and its
+ * direct peers): a peer is held back for a piece at most MAX_HOLD_MS after
+ * its first held request for it, then served.  (Seen: under load, a swarm
+ * that formed through the tracker alone did not finish in 150 s without
+ * this bound.)  Kept in 100 ms ticks, 2 bytes per piece and connection. */
+#define MAX_HOLD_MS RESEND_MS
+#define TICK_MS 100
 /* Our extension message's id on the wire, as we announce it (BEP 10: each
  * end picks the ids it receives; ours, and the name, are all that count). */
 #define URGENT_MSG_ID 61
@@ -107,7 +113,7 @@ public:
 	 * torrent before its connections. */
 	hold_peer(std::shared_ptr<hold_torrent> t, const lt::peer_connection_handle &pc)
 		: keep_(std::move(t)), t_(*keep_), pc_(pc), has_(t_.holders.size(), false),
-		  urgent_(t_.holders.size(), false)
+		  urgent_(t_.holders.size(), false), first_hold_(t_.holders.size(), 0)
 	{
 		t_.peers.insert(this);
 	}
@@ -202,7 +208,8 @@ public:
 		bool sending = to && to != this &&
 			now - t_.sent_at[(size_t)p] < std::chrono::milliseconds(RESEND_MS);
 		bool starving = now - last_sent_ > std::chrono::milliseconds(STARVE_MS);
-		if (!holdable_ || urgent_[(size_t)p] || starving || (!elsewhere && !sending)) {
+		if (!holdable_ || urgent_[(size_t)p] || starving || (!elsewhere && !sending) ||
+		    held_long(p, now)) {
 			/* Asked again by the same node: not a new start. */
 			if (to != this)
 				t_.sent_at[(size_t)p] = now;
@@ -273,6 +280,21 @@ public:
 	}
 
 private:
+	/* Held back for piece p for MAX_HOLD_MS already (starts the clock on
+	 * the first call for p).  Ticks wrap after 109 minutes: at worst one
+	 * more hold. */
+	bool held_long(int p, clk::time_point now)
+	{
+		auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - born_).count();
+		uint16_t tick = (uint16_t)(ms / TICK_MS + 1);
+		uint16_t &first = first_hold_[(size_t)p];
+		if (first == 0) {
+			first = tick;
+			return false;
+		}
+		return (uint16_t)(tick - first) >= MAX_HOLD_MS / TICK_MS;
+	}
+
 	void add(int p)
 	{
 		if (p < 0 || p >= (int)has_.size() || has_[(size_t)p] || is_seeder(pc_))
@@ -301,6 +323,8 @@ private:
 	std::vector<bool> has_;
 	std::vector<bool> urgent_;   /* marked by the peer, until it has the piece */
 	bool holdable_ = false;      /* the peer marks its urgent requests */
+	std::vector<uint16_t> first_hold_;   /* tick of the piece's first hold, 0: none */
+	clk::time_point born_ = clk::now();
 	clk::time_point last_sent_ = clk::now();   /* a block to this peer */
 	std::vector<std::pair<lt::peer_request, clk::time_point>> held_;
 	std::vector<lt::peer_request> queued_;   /* served, not yet sent */
