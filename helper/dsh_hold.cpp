@@ -108,6 +108,7 @@ struct hold_torrent : lt::torrent_plugin, std::enable_shared_from_this<hold_torr
 };
 
 class hold_peer : public lt::peer_plugin {
+	using held_req = std::pair<lt::peer_request, clk::time_point>;
 public:
 	/* The peers keep the torrent's state alive: libtorrent may free a
 	 * torrent before its connections. */
@@ -228,11 +229,10 @@ public:
 	 * keeps the block in its queue until then (seen: swallowed cancels
 	 * filled a downloader's queue to the seeder, which then sent it
 	 * nothing until the connection was dropped, 60 s).  A queued one
-	 * libtorrent answers; if
-	 * it was the piece's first sending, the piece is free again (seen: a
-	 * node cancelling and asking again for an urgent piece that waited
-	 * behind its other requests, while every other node was held back:
-	 * all of them stuck). */
+	 * libtorrent answers; if it was the piece's first sending, the piece
+	 * is free again (seen: a node cancelling and asking again for an
+	 * urgent piece that waited behind its other requests, while every
+	 * other node was held back: all of them stuck). */
 	bool on_cancel(const lt::peer_request &r) override
 	{
 		for (auto it = held_.begin(); it != held_.end(); ++it)
@@ -267,16 +267,14 @@ public:
 	/* Reject held requests: for piece p (all), or older than the hold. */
 	void reject_held(int piece, clk::time_point older_than)
 	{
-		if (held_.empty())
-			return;
-		std::vector<std::pair<lt::peer_request, clk::time_point>> keep;
-		for (const auto &h : held_) {
-			if (static_cast<int>(h.first.piece) == piece || h.second < older_than)
-				reject(h.first);
-			else
-				keep.push_back(h);
-		}
-		held_.swap(keep);
+		/* In place: this runs for every peer on every announce. */
+		auto gone = std::remove_if(held_.begin(), held_.end(), [&](const held_req &h) {
+			if (static_cast<int>(h.first.piece) != piece && h.second >= older_than)
+				return false;
+			reject(h.first);
+			return true;
+		});
+		held_.erase(gone, held_.end());
 	}
 
 private:
@@ -326,7 +324,7 @@ private:
 	std::vector<uint16_t> first_hold_;   /* tick of the piece's first hold, 0: none */
 	clk::time_point born_ = clk::now();
 	clk::time_point last_sent_ = clk::now();   /* a block to this peer */
-	std::vector<std::pair<lt::peer_request, clk::time_point>> held_;
+	std::vector<held_req> held_;
 	std::vector<lt::peer_request> queued_;   /* served, not yet sent */
 };
 
