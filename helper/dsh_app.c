@@ -170,6 +170,27 @@ static void load_order(struct dsh_app *a)
 	}
 }
 
+/* A downloader's piece plan (dsh_sched.h): its share, the recorded order,
+ * the prefetch mode; the reads wait in it. */
+static void start_plan(struct dsh_app *a)
+{
+	const struct dsh_opts *o = a->opts;
+	struct dsh_sched_opts so = {
+		.npieces = a->meta.num_pieces,
+		.no_prefetch = o->prefetch == DSH_PREFETCH_OFF,
+		.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS,
+		.share_index = o->share_index,
+		.share_count = o->share_count,
+		.piece_size = a->meta.piece_size,
+	};
+
+	load_order(a);
+	so.order = a->prefetch.pieces;
+	so.norder = a->prefetch.n;
+	a->sched = dsh_sched_new(&so);
+	a->reads.sched = a->sched;
+}
+
 static int start_session(struct dsh_app *a, struct dsl_err *e)
 {
 	const struct dsh_opts *o = a->opts;
@@ -187,13 +208,13 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.on_piece = on_piece;
 	so.log = on_log;
 	so.cb_arg = a;
-	so.no_prefetch = o->prefetch == DSH_PREFETCH_OFF;
-	so.prefetch_always = o->prefetch == DSH_PREFETCH_ALWAYS;
-	so.share_index = o->share_index;
-	so.share_count = o->share_count;
-	load_order(a);
-	so.order = a->prefetch.pieces;
-	so.norder = a->prefetch.n;
+	if (!o->seed) {
+		start_plan(a);
+		so.priorities = dsh_sched_prio(a->sched);
+		so.urgent = dsh_sched_urgent(a->sched);
+		so.npieces = a->meta.num_pieces;
+		so.strict_priority = dsh_sched_strict(a->sched);
+	}
 	so.peer_networks = o->peer_networks;
 	a->user_fault = 1;   /* the set's sources, the user's cache entry */
 	/* A seeder keeps the set's pack of small files there (dsl_torrent.h);
@@ -416,6 +437,7 @@ void dsh_app_stop(struct dsh_app *a)
 		unlink(a->ctl_path);
 	}
 	dsh_session_stop(a->ses);
+	dsh_sched_free(a->sched);   /* after the session: its thread read the marks */
 	if (a->save_path && a->opts->cache_policy == DSH_CACHE_REMOVE &&
 	    dsl_rm_rf(a->save_path, &e) != 0)
 		dsl_warn(a->log, "cache: %s", e.msg);

@@ -28,6 +28,8 @@ struct dsh_app {
 	struct dsh_reads reads;
 	struct dsh_order_rec order;   /* --record-order */
 	struct dsl_order prefetch;    /* --order: what the session fetches first */
+	struct dsh_sched *sched;      /* downloader: the piece plan (outlives the
+				         session, whose thread reads its marks) */
 	struct dsh_view view;
 	struct fuse_session *se;
 	int mounted;

@@ -358,9 +358,9 @@ void hold_torrent::release(int piece)
 
 class mark_peer : public lt::peer_plugin {
 public:
-	mark_peer(std::shared_ptr<urgent_set> u, std::shared_ptr<counters> c,
+	mark_peer(const uint8_t *u, size_t n, std::shared_ptr<counters> c,
 		  const lt::peer_connection_handle &pc)
-		: urgent_(std::move(u)), count_(std::move(c)), pc_(pc), told_(urgent_->size(), false) {}
+		: urgent_(u), count_(std::move(c)), pc_(pc), told_(n, false) {}
 
 	lt::string_view type() const override { return "dsl_urgent_mark"; }
 
@@ -385,8 +385,8 @@ public:
 	bool write_request(const lt::peer_request &r) override
 	{
 		size_t p = (size_t)static_cast<int>(r.piece);
-		if (!id_ || p >= told_.size() || told_[p] ||
-		    !(*urgent_)[p].load(std::memory_order_relaxed))
+		if (!id_ || !urgent_ || p >= told_.size() || told_[p] ||
+		    !__atomic_load_n(&urgent_[p], __ATOMIC_ACQUIRE))
 			return false;
 		told_[p] = true;
 		char msg[10];
@@ -401,7 +401,7 @@ public:
 	}
 
 private:
-	std::shared_ptr<urgent_set> urgent_;
+	const uint8_t *urgent_;
 	std::shared_ptr<counters> count_;
 	lt::peer_connection_handle pc_;
 	std::vector<bool> told_;   /* marked on this connection already */
@@ -409,16 +409,17 @@ private:
 };
 
 struct mark_torrent : lt::torrent_plugin {
-	std::shared_ptr<urgent_set> urgent;
+	const uint8_t *urgent;
+	size_t npieces;
 	std::shared_ptr<counters> count;
 
-	mark_torrent(std::shared_ptr<urgent_set> u, std::shared_ptr<counters> c)
-		: urgent(std::move(u)), count(std::move(c)) {}
+	mark_torrent(const uint8_t *u, size_t n, std::shared_ptr<counters> c)
+		: urgent(u), npieces(n), count(std::move(c)) {}
 	std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle &pc) override
 	{
 		if (pc.type() != lt::connection_type::bittorrent)
 			return nullptr;
-		return std::make_shared<mark_peer>(urgent, count, pc);
+		return std::make_shared<mark_peer>(urgent, npieces, count, pc);
 	}
 };
 
@@ -431,10 +432,11 @@ plugin_fn seeder(int npieces, std::shared_ptr<counters> c)
 	};
 }
 
-plugin_fn downloader(std::shared_ptr<urgent_set> urgent, std::shared_ptr<counters> c)
+plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c)
 {
-	return [urgent, c](const lt::torrent_handle &, lt::client_data_t) {
-		return std::shared_ptr<lt::torrent_plugin>(std::make_shared<mark_torrent>(urgent, c));
+	return [urgent, npieces, c](const lt::torrent_handle &, lt::client_data_t) {
+		return std::shared_ptr<lt::torrent_plugin>(
+			std::make_shared<mark_torrent>(urgent, npieces, c));
 	};
 }
 

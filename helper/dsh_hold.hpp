@@ -38,10 +38,6 @@ namespace lt = libtorrent;
 using plugin_fn = std::function<std::shared_ptr<lt::torrent_plugin>(
 	const lt::torrent_handle &, lt::client_data_t)>;
 
-/* Per piece, 1 while a read waits for it: set by the session before it
- * asks for the piece, cleared when the piece is on the node. */
-using urgent_set = std::vector<std::atomic<uint8_t>>;
-
 /* Counters the session reports (written on libtorrent's thread). */
 struct counters {
 	std::atomic<uint64_t> held{0};     /* seeder: requests held back */
@@ -50,7 +46,9 @@ struct counters {
 };
 
 plugin_fn seeder(int npieces, std::shared_ptr<counters> c);
-plugin_fn downloader(std::shared_ptr<urgent_set> urgent, std::shared_ptr<counters> c);
+/* urgent: per piece (npieces), 1 while a read waits for it, set before the
+ * piece is asked for (dsh_sched_urgent); read here with atomic loads. */
+plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c);
 
 } /* namespace dsh_hold */
 

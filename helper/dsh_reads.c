@@ -1,9 +1,9 @@
 /* dsh_reads.c - reads that may have to wait for pieces.
  *
  * A read whose pieces are here is answered from the cache file (spliced by
- * the kernel where it can).  Otherwise it is queued, its pieces are made
- * urgent, and the event loop answers it when the last one has passed its
- * hash.  A seeder's view reads the set's sources, which their owner may
+ * the kernel where it can).  Otherwise it waits in the piece plan's demand
+ * index (dsh_sched.h), which makes its pieces urgent, and the event loop
+ * answers it when the last one has passed its hash.  A seeder's view reads the set's sources, which their owner may
  * change at any time: each read is answered with bytes read from the source
  * for that read, every 16 KiB block of them checked against its SHA-256
  * (dsh_session_read_checked), never spliced from the source file.  A read
@@ -15,25 +15,24 @@
 #include <unistd.h>
 
 #include "dsh_reads.h"
+#include "dsl_net.h"
 #include "dsl_util.h"
 
+/* A read that waits: the plan's cookie. */
 struct dsh_wait {
-	struct dsh_wait *next;
+	struct dsh_wait *next;            /* answered together */
 	fuse_req_t req;
 	size_t node;
 	size_t size;
 	off_t off;
-	int first, end;                   /* pieces the read needs */
-	struct timespec t0;
+	int64_t t0;                       /* dsl_now_ms */
+	int missing;                      /* timed out: the first missing piece */
 };
 
-static double since(const struct timespec *t0)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
-}
+/* The waits one call hands back, in order. */
+struct wait_list {
+	struct dsh_wait *head, **tail;
+};
 
 void dsh_reads_init(struct dsh_reads *r, struct dsh_session *ses, struct dsh_tree *tree,
 		    const struct dsl_log *log, int read_timeout)
@@ -146,6 +145,40 @@ static void record_latency(struct dsh_reads *r, double s)
 	r->lat_ring[r->lat_n++ % DSH_LAT_RING] = s;
 }
 
+/* The plan's changes to the session, in the order they were decided.
+ * Caller holds mu; before the session exists (its start-up check finds
+ * pieces) they wait in the plan. */
+static void apply(struct dsh_reads *r)
+{
+	struct dsh_sched_take t;
+
+	if (!r->ses)
+		return;
+	dsh_sched_take(r->sched, &t);
+	if (t.all)
+		dsh_session_prioritize(r->ses, t.prio);
+	for (int i = 0; i < t.nchanged; i++)
+		dsh_session_set_priority(r->ses, t.changed[i], t.prio[t.changed[i]]);
+	for (int i = 0; i < t.ndeadline; i++)
+		dsh_session_deadline(r->ses, t.deadline[i]);
+}
+
+static void collect(void *arg, void *cookie)
+{
+	struct wait_list *l = arg;
+	struct dsh_wait *w = cookie;
+
+	w->next = NULL;
+	*l->tail = w;
+	l->tail = &w->next;
+}
+
+static void collect_expired(void *arg, void *cookie, int missing)
+{
+	((struct dsh_wait *)cookie)->missing = missing;
+	collect(arg, cookie);
+}
+
 void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off)
 {
 	const struct dsl_node *nd = &r->tree->desc->nodes[i];
@@ -153,7 +186,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	uint32_t ps = r->tree->desc->piece_size;
 	struct dsh_wait *w;
 	uint64_t at;
-	int first, end;
+	int first, end, waits;
 
 	__atomic_add_fetch(&r->nreads, 1, __ATOMIC_RELAXED);
 	if (off < 0 || (uint64_t)off >= nd->size) {
@@ -173,6 +206,7 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 		seed_answer(r, req, i, size, off);
 		return;
 	}
+	/* Without the lock: the session's have bits are atomic. */
 	if (all_here(r, first, end)) {
 		answer(r, req, i, size, off);
 		return;
@@ -182,100 +216,76 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	w->node = i;
 	w->size = size;
 	w->off = off;
-	w->first = first;
-	w->end = end;
-	clock_gettime(CLOCK_MONOTONIC, &w->t0);
+	w->t0 = dsl_now_ms();
+	/* The plan learns each piece under the same lock (dsh_reads_on_piece):
+	 * one that arrived since the look above counts as here, no wake-up is
+	 * lost. */
 	pthread_mutex_lock(&r->mu);
-	w->next = r->head;
-	r->head = w;
-	r->nwaiting++;
-	r->nwaits++;
+	waits = dsh_sched_wait(r->sched, w, first, end, w->t0);
+	if (waits)
+		r->nwaits++;
+	apply(r);
 	pthread_mutex_unlock(&r->mu);
-	dsh_session_want(r->ses, first, end);
-	/* A piece may have arrived between the check and the queueing: look
-	 * again so that no wake-up is lost. */
-	dsh_reads_on_piece(r, -1);
-}
-
-/* Unlinks and returns the waits that match keep() == 0. */
-static struct dsh_wait *take_ready(struct dsh_reads *r, int piece)
-{
-	struct dsh_wait *ready = NULL, **pp;
-
-	pthread_mutex_lock(&r->mu);
-	pp = &r->head;
-	while (*pp) {
-		struct dsh_wait *w = *pp;
-
-		if ((piece < 0 || (piece >= w->first && piece < w->end)) &&
-		    all_here(r, w->first, w->end)) {
-			*pp = w->next;
-			w->next = ready;
-			ready = w;
-			r->nwaiting--;
-			record_latency(r, since(&w->t0));
-		} else {
-			pp = &w->next;
-		}
+	if (!waits) {
+		answer(r, req, i, size, off);
+		free(w);
 	}
-	pthread_mutex_unlock(&r->mu);
-	return ready;
 }
 
 void dsh_reads_on_piece(struct dsh_reads *r, int piece)
 {
-	struct dsh_wait *w = take_ready(r, piece);
+	struct wait_list ready = {NULL, &ready.head};
+	struct dsh_wait *w;
+	int64_t now;
 
+	if (!r->sched)
+		return;
+	pthread_mutex_lock(&r->mu);
+	dsh_sched_have(r->sched, piece, collect, &ready);
+	apply(r);
+	now = dsl_now_ms();
+	for (w = ready.head; w; w = w->next)
+		record_latency(r, (double)(now - w->t0) / 1e3);
+	pthread_mutex_unlock(&r->mu);
+	while ((w = ready.head)) {
+		ready.head = w->next;
+		answer(r, w->req, w->node, w->size, w->off);
+		free(w);
+	}
+}
+
+static void fail_all(struct dsh_reads *r, struct dsh_wait *w, int timed_out)
+{
 	while (w) {
 		struct dsh_wait *next = w->next;
 
-		answer(r, w->req, w->node, w->size, w->off);
+		if (timed_out)
+			dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d not "
+				  "received within %d s (no source has it?)",
+				  r->tree->desc->nodes[w->node].path, w->size, (long long)w->off,
+				  w->missing, r->read_timeout);
+		fuse_reply_err(w->req, EIO);
 		free(w);
 		w = next;
 	}
 }
 
-static int first_missing(struct dsh_reads *r, const struct dsh_wait *w)
-{
-	for (int p = w->first; p < w->end; p++)
-		if (!dsh_session_have(r->ses, p))
-			return p;
-	return -1;
-}
-
 void dsh_reads_tick(struct dsh_reads *r)
 {
-	struct dsh_wait *expired = NULL, **pp;
+	struct wait_list expired = {NULL, &expired.head};
+	int n = 0;
 
+	if (!r->sched)
+		return;
 	pthread_mutex_lock(&r->mu);
-	pp = &r->head;
-	while (*pp) {
-		struct dsh_wait *w = *pp;
-
-		if (since(&w->t0) > r->read_timeout) {
-			*pp = w->next;
-			w->next = expired;
-			expired = w;
-			r->nwaiting--;
-			r->ntimeouts++;
-		} else {
-			/* A failed hash check drops the deadline: raise it again. */
-			dsh_session_want(r->ses, w->first, w->end);
-			pp = &w->next;
-		}
-	}
+	dsh_sched_expire(r->sched, dsl_now_ms(), (int64_t)r->read_timeout * 1000,
+			 collect_expired, &expired);
+	apply(r);
+	for (struct dsh_wait *w = expired.head; w; w = w->next)
+		n++;
+	r->ntimeouts += (uint64_t)n;
 	pthread_mutex_unlock(&r->mu);
-	while (expired) {
-		struct dsh_wait *next = expired->next;
-
-		dsl_error(r->log, "%s: read of %zu bytes at %lld failed: piece %d not received "
-			  "within %d s (no source has it?)",
-			  r->tree->desc->nodes[expired->node].path, expired->size,
-			  (long long)expired->off, first_missing(r, expired), r->read_timeout);
-		fuse_reply_err(expired->req, EIO);
-		free(expired);
-		expired = next;
-	}
+	fail_all(r, expired.head, 1);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -298,7 +308,12 @@ void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st)
 	st->errors = __atomic_load_n(&r->nerrors, __ATOMIC_RELAXED);
 	st->checks = __atomic_load_n(&r->checks, __ATOMIC_RELAXED);
 	st->check_bytes = __atomic_load_n(&r->check_bytes, __ATOMIC_RELAXED);
-	st->waiting = r->nwaiting;
+	if (r->sched) {
+		struct dsh_sched_stats ss;
+
+		dsh_sched_stats(r->sched, &ss);
+		st->waiting = ss.waiting;
+	}
 	n = r->lat_n < DSH_LAT_RING ? (size_t)r->lat_n : DSH_LAT_RING;
 	sorted = dsl_xmalloc((n + 1) * sizeof(double));
 	memcpy(sorted, r->lat_ring, n * sizeof(double));
@@ -316,19 +331,12 @@ void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st)
 
 void dsh_reads_destroy(struct dsh_reads *r)
 {
-	struct dsh_wait *w;
+	struct wait_list left = {NULL, &left.head};
 
 	pthread_mutex_lock(&r->mu);
-	w = r->head;
-	r->head = NULL;
-	r->nwaiting = 0;
+	if (r->sched)
+		dsh_sched_drain(r->sched, collect_expired, &left);
 	pthread_mutex_unlock(&r->mu);
-	while (w) {
-		struct dsh_wait *next = w->next;
-
-		fuse_reply_err(w->req, EIO);
-		free(w);
-		w = next;
-	}
+	fail_all(r, left.head, 0);
 	pthread_mutex_destroy(&r->mu);
 }

@@ -11,23 +11,22 @@
 #include <time.h>
 
 #include "dsh_order.h"
+#include "dsh_sched.h"
 #include "dsh_tree.h"
 #include "dsl_log.h"
 #include "dsh_session.h"
 
 #define DSH_LAT_RING 4096
-struct dsh_wait;
-
 struct dsh_reads {
-	pthread_mutex_t mu;               /* guards everything below */
-	struct dsh_wait *head;            /* reads waiting for pieces */
-	int nwaiting;
+	pthread_mutex_t mu;               /* guards sched and the figures below */
 	uint64_t nreads, nwaits, ntimeouts, nerrors;
 	double lat_sum, lat_max;          /* seconds, over answered waits */
 	double lat_ring[DSH_LAT_RING];    /* the latest wait latencies */
 	uint64_t lat_n;
 	/* set once before use */
 	struct dsh_session *ses;
+	struct dsh_sched *sched;          /* downloader: the piece plan, where the
+					     reads that wait are kept (the app's) */
 	struct dsh_tree *tree;
 	const struct dsl_log *log;
 	int read_timeout;                 /* seconds before EIO */
@@ -52,9 +51,11 @@ void dsh_reads_seeding(struct dsh_reads *r);
 void dsh_reads_destroy(struct dsh_reads *r);
 /* A read of node i (a regular file); clamped to the file's size. */
 void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size, off_t off);
-/* Event loop (dsh_session_on_events): piece p became readable. */
+/* Event loop (dsh_session_on_events): piece p became readable; the plan
+ * learns it and the reads it completes are answered. */
 void dsh_reads_on_piece(struct dsh_reads *r, int piece);
-/* About once a second: time-outs (EIO, logged) and re-raising urgency. */
+/* About once a second: the reads that waited read_timeout (EIO, logged),
+ * the oldest first, found without a scan (dsh_sched_expire). */
 void dsh_reads_tick(struct dsh_reads *r);
 void dsh_reads_stats(struct dsh_reads *r, struct dsh_read_stats *st);
 

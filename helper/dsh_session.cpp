@@ -1,7 +1,7 @@
 /* dsh_session.cpp - the helper's libtorrent session: one session, one
  * torrent, no thread of its own (its owner's event loop drives it,
- * dsh_session.h).  The piece policy it applies (shares, the recorded order,
- * pausing the prefetch while reads wait) lives here for now.
+ * dsh_session.h).  It carries no piece policy: the priorities and
+ * deadlines are the piece plan's (dsh_sched.h), applied as they come.
  *
  * Every entry point catches everything: no exception may unwind through C
  * frames.  Errors become "object: reason" in a struct dsl_err. */
@@ -219,16 +219,8 @@ struct dsh_session {
 	int port = 0;
 	std::string peer_id;                   /* the whole 20 bytes, see make_peer_id */
 	bool seeding = false;
-	bool no_prefetch = false, prefetch_always = false;
-	int share_first = 0, share_end = 0;    /* this node's share of pieces */
-	std::vector<int> first_order;          /* recorded order: fetched first */
-	std::vector<uint8_t> in_window;        /* piece raised to top priority */
-	size_t order_next = 0;                 /* first_order index not raised yet */
-	int window = 0, window_max = 0;        /* raised pieces not here yet */
 	std::vector<std::pair<std::string, int>> peers;
-	/* Pieces reads wait for, as the hold-back plugins see them, and their
-	 * counters (dsh_hold.hpp). */
-	std::shared_ptr<dsh_hold::urgent_set> urgent;
+	/* The hold-back plugins' counters (dsh_hold.hpp). */
 	std::shared_ptr<dsh_hold::counters> hold = std::make_shared<dsh_hold::counters>();
 
 	dsh_piece_fn on_piece = nullptr;
@@ -242,8 +234,6 @@ struct dsh_session {
 	bool still = false;                /* the last statistics showed no traffic */
 
 	std::mutex mu;                     /* guards what follows */
-	std::vector<int> wanted;           /* urgent pieces not yet here */
-	bool paused = false;               /* prefetch priorities lowered */
 	std::map<std::string, peer_acc> acc;
 	lt::torrent_status st;
 	int hash_failures = 0;
@@ -287,7 +277,6 @@ struct dsh_session {
 		 * mode claims every piece without reading it. */
 		if (seeding || p < 0 || p >= npieces || have[p].exchange(1))
 			return;
-		(*urgent)[(size_t)p].store(0, std::memory_order_relaxed);
 		if (ndone.fetch_add(1) + 1 == npieces) {
 			struct timespec ts;
 			lt::settings_pack idle;
@@ -303,102 +292,8 @@ struct dsh_session {
 			ses->apply_settings(idle);
 			update_stats();   /* the counters of a complete node are final */
 		}
-		bool resume = false;
-		std::vector<int> raise;
-		{
-			std::lock_guard<std::mutex> g(mu);
-			if (!in_window.empty() && in_window[(size_t)p]) {
-				in_window[(size_t)p] = 0;
-				window--;
-				advance(raise);
-			}
-			auto it = std::find(wanted.begin(), wanted.end(), p);
-			if (it != wanted.end()) {
-				wanted.erase(it);
-				resume = wanted.empty() && paused;
-				if (resume)
-					paused = false;
-			}
-		}
-		for (int q : raise)
-			h.piece_priority(lt::piece_index_t(q), lt::top_priority);
-		if (resume)
-			set_prefetch(true);
 		if (on_piece)
 			on_piece(cb_arg, p);
-	}
-
-	/* The recorded order (dsl_order.h), fetched in that order: a window of
-	 * its next pieces not on the node yet is at top priority, which
-	 * libtorrent picks before anything else whatever the availability
-	 * (priorities 4-6 only halve the availability they are weighed with:
-	 * with one seeder and few peers they do not order anything); each
-	 * arrival of a window piece raises the next one.  The rest of the order
-	 * waits at 3, above the rest of the set (own share 2, others 1).  The
-	 * window keeps going while reads wait: its pieces are the ones the
-	 * tasks read next.  Caller holds mu; raise gets the pieces to set. */
-	void advance(std::vector<int> &raise)
-	{
-		while (window < window_max && order_next < first_order.size()) {
-			int q = first_order[order_next++];
-
-			if (have[(size_t)q].load() || in_window[(size_t)q])
-				continue;
-			in_window[(size_t)q] = 1;
-			window++;
-			raise.push_back(q);
-		}
-	}
-
-	/* Background pieces at normal priority, or at the lowest while urgent
-	 * reads wait.  Not zero: tried, and a node that read right after
-	 * mount then got no piece at all in one of two test runs (a torrent
-	 * whose wanted pieces are all zero counts as finished). */
-	/* A node fetches its own share of the set first: at the start every
-	 * piece is equally rare, downloaders picked the same pieces and the
-	 * seeder sent each several times (2.4x-5.9x the set, measured).
-	 * With disjoint shares each piece leaves the seeder about once and
-	 * the nodes trade the rest.  Soft (libtorrent weighs priority against
-	 * availability), so a node never waits for a share owner that is slow
-	 * or gone. */
-	std::vector<lt::download_priority_t> background(bool on) const
-	{
-		std::vector<lt::download_priority_t> pr((size_t)npieces,
-			on ? lt::default_priority : lt::low_priority);
-		lt::download_priority_t mine = on ? lt::download_priority_t(6)
-						  : lt::download_priority_t(2);
-		for (int p = share_first; p < share_end && p < npieces; p++)
-			pr[(size_t)p] = mine;
-		ordered(pr, on);
-		return pr;
-	}
-
-	void ordered(std::vector<lt::download_priority_t> &pr, bool on) const
-	{
-		if (first_order.empty())
-			return;
-		for (int p = 0; p < npieces; p++)
-			pr[(size_t)p] = (on && p >= share_first && p < share_end)
-				? lt::download_priority_t(2) : lt::low_priority;
-		for (int q : first_order)
-			pr[(size_t)q] = in_window[(size_t)q] ? lt::top_priority
-							     : lt::download_priority_t(3);
-	}
-
-	void set_prefetch(bool on)
-	{
-		if (no_prefetch || seeding)
-			return;
-		std::vector<lt::download_priority_t> pr;
-		std::vector<int> w;
-		{
-			std::lock_guard<std::mutex> g(mu);
-			pr = background(on);   /* the order's window is under mu */
-			w = wanted;
-		}
-		for (int p : w)
-			pr[(size_t)p] = lt::top_priority;
-		h.prioritize_pieces(pr);
 	}
 
 	void scan_all()
@@ -438,17 +333,7 @@ struct dsh_session {
 			log(LOG_WARN, "piece " + std::to_string(static_cast<int>(hf->piece_index)) +
 			    ": hash check failed, data rejected and requested again");
 		} else if (lt::alert_cast<lt::torrent_checked_alert>(a)) {
-			scan_all();
-			/* The order's window again, with the pieces the check found
-			 * (a kept cache) out of it. */
-			if (!first_order.empty()) {
-				bool on;
-				{
-					std::lock_guard<std::mutex> g(mu);
-					on = !paused;
-				}
-				set_prefetch(on);
-			}
+			scan_all();   /* a kept cache: what the check found */
 		} else if (auto *fe = lt::alert_cast<lt::file_error_alert>(a)) {
 			log(LOG_ERROR, std::string(fe->filename()) + ": " + fe->error.message());
 		} else if (auto *te = lt::alert_cast<lt::tracker_error_alert>(a)) {
@@ -823,25 +708,11 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 
 	s->npieces = s->ti->num_pieces();
 	s->have = std::vector<std::atomic<uint8_t>>((size_t)s->npieces);
-	s->urgent = std::make_shared<dsh_hold::urgent_set>((size_t)s->npieces);
 	s->seeding = o->seed_root || o->seed_sources;
-	s->no_prefetch = o->no_prefetch != 0;
-	s->prefetch_always = o->prefetch_always != 0;
-	if (o->share_count > 1 && o->share_index >= 0 && o->share_index < o->share_count) {
-		long np = s->npieces;
-		s->share_first = (int)(np * o->share_index / o->share_count);
-		s->share_end = (int)(np * (o->share_index + 1) / o->share_count);
-	}
-	for (int i = 0; o->order && i < o->norder; i++)
-		if (o->order[i] >= 0 && o->order[i] < s->npieces)
-			s->first_order.push_back(o->order[i]);
-	if (!s->first_order.empty()) {
-		std::vector<int> first_raise;   /* the handle does not exist yet */
-		/* About 4 MiB in flight: enough to keep a fast link busy, few
-		 * enough that the window stays in the order's sequence. */
-		s->window_max = std::max(4, std::min(64, (int)((4u << 20) / s->ti->piece_length())));
-		s->in_window.assign((size_t)s->npieces, 0);
-		s->advance(first_raise);
+	if ((o->priorities || o->urgent) && o->npieces != s->npieces) {
+		dsl_err_set(e, "%s: %d pieces, the piece plan has %d", o->torrent_path,
+			    s->npieces, o->npieces);
+		return -1;
 	}
 	s->on_piece = o->on_piece;
 	s->logfn = o->log;
@@ -863,12 +734,9 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 		atp.save_path = o->save_path;
 		if (preallocate(fs, o->save_path, e) != 0)
 			return -1;
-		if (s->no_prefetch)
-			/* Not all zero: an all-zero torrent counts as finished and
-			 * drops its seeds; pieces are raised by dsh_session_want. */
-			atp.piece_priorities.assign((size_t)s->npieces, lt::low_priority);
-		else if (s->share_end > s->share_first || !s->first_order.empty())
-			atp.piece_priorities = s->background(true);
+		if (o->priorities)
+			for (int p = 0; p < s->npieces; p++)
+				atp.piece_priorities.push_back(lt::download_priority_t(o->priorities[p]));
 		/* libtorrent's own layout: a torrent of one file at the top
 		 * keeps it at save_path/FILE, not save_path/NAME/FILE. */
 		for (size_t k = 0; k < m.nfiles; k++)
@@ -882,7 +750,7 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	const char *hold = getenv("DSL_HELPER_HOLD");
 	if (!hold || strcmp(hold, "off") != 0)
 		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, s->hold)
-			: dsh_hold::downloader(s->urgent, s->hold));
+			: dsh_hold::downloader(o->urgent, (size_t)s->npieces, s->hold));
 	for (const char *const *p = o->peers; p && *p; p++) {
 		int port = 0;
 		std::string host = split_host_port(*p, &port);
@@ -909,7 +777,7 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	s->make_peer_id();
 	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
 						q && !strcmp(q, "deep")));
-	if (!s->first_order.empty())
+	if (o->strict_priority)
 		/* libtorrent picks its first 4 pieces at random, whatever their
 		 * priority, and then finishes them first: measured, 5 random
 		 * pieces arrived before the order's first one. */
@@ -1081,35 +949,37 @@ extern "C" int dsh_session_have(struct dsh_session *s, int piece)
 	return s->have[(size_t)piece].load(std::memory_order_acquire);
 }
 
-extern "C" void dsh_session_want(struct dsh_session *s, int first, int end)
+extern "C" void dsh_session_prioritize(struct dsh_session *s, const uint8_t *prio)
 {
+	if (s->seeding)
+		return;
 	try {
-		bool pause = false;
-		std::vector<int> add;
-		{
-			std::lock_guard<std::mutex> g(s->mu);
-			for (int p = std::max(first, 0); p < end && p < s->npieces; p++) {
-				if (s->have[(size_t)p].load())
-					continue;
-				if (std::find(s->wanted.begin(), s->wanted.end(), p) == s->wanted.end())
-					s->wanted.push_back(p);
-				add.push_back(p);
-			}
-			if (!add.empty() && !s->paused && !s->prefetch_always && !s->no_prefetch) {
-				s->paused = true;
-				pause = true;
-			}
-		}
-		for (int p : add) {
-			/* Marked before it is asked for (dsh_hold.hpp). */
-			(*s->urgent)[(size_t)p].store(1, std::memory_order_relaxed);
-			s->h.piece_priority(lt::piece_index_t(p), lt::top_priority);
-			s->h.set_piece_deadline(lt::piece_index_t(p), 0);
-		}
-		if (pause)
-			s->set_prefetch(false);
+		std::vector<lt::download_priority_t> pr((size_t)s->npieces);
+		for (int p = 0; p < s->npieces; p++)
+			pr[(size_t)p] = lt::download_priority_t(prio[p]);
+		s->h.prioritize_pieces(pr);
 	} catch (...) {
 		/* The handle is gone only during shutdown: nothing to do. */
+	}
+}
+
+extern "C" void dsh_session_set_priority(struct dsh_session *s, int piece, int prio)
+{
+	if (s->seeding || piece < 0 || piece >= s->npieces)
+		return;
+	try {
+		s->h.piece_priority(lt::piece_index_t(piece), lt::download_priority_t((std::uint8_t)prio));
+	} catch (...) {
+	}
+}
+
+extern "C" void dsh_session_deadline(struct dsh_session *s, int piece)
+{
+	if (s->seeding || piece < 0 || piece >= s->npieces)
+		return;
+	try {
+		s->h.set_piece_deadline(lt::piece_index_t(piece), 0);
+	} catch (...) {
 	}
 }
 

@@ -37,14 +37,16 @@ struct dsh_session_opts {
 	dsh_piece_fn on_piece;        /* a piece became readable on this node */
 	dsh_session_log_fn log;       /* level: enum dsl_log_level */
 	void *cb_arg;
-	int no_prefetch;              /* download only what dsh_session_want asks */
-	int share_index, share_count; /* downloader: this node's share of the
-					 background pieces (0, 0: none) */
-	int prefetch_always;          /* keep prefetching while reads wait
-					 (default: pause it, see dsh_session_want) */
-	const int *order;             /* downloader: pieces to fetch first, in
-					 this order (lib/dsl_order.h); copied */
-	int norder;
+	/* Downloader: the piece plan's (dsh_sched.h), npieces each, or NULL. */
+	const uint8_t *priorities;    /* each piece's priority at the start
+					 (NULL: libtorrent's default) */
+	const uint8_t *urgent;        /* per piece, 1 while a read waits for it:
+					 named to the seeders (dsh_hold.hpp); read
+					 on libtorrent's thread, must outlive the
+					 session */
+	int npieces;                  /* of both arrays: must be the torrent's */
+	int strict_priority;          /* the priorities from the first piece on
+					 (libtorrent picks its first few at random) */
 	const char *swarm_key;        /* the swarm half of the job key (dsl_jobkey.h):
 					 the job's private swarm (dsl_private.hpp);
 					 NULL: the set's public one */
@@ -82,10 +84,13 @@ const char *dsh_session_peer_id(struct dsh_session *s);
 /* Non-blocking, any thread: 1 when piece p has passed its hash and its bytes
  * can be read from the files on this node. */
 int dsh_session_have(struct dsh_session *s, int piece);
-/* Make pieces [first, end) urgent (deadline now).  Background prefetch pauses
- * while urgent pieces are missing, so they do not queue behind it.  on_piece
- * reports each piece when it is readable. */
-void dsh_session_want(struct dsh_session *s, int first, int end);
+/* The piece plan applied (dsh_sched_take): every piece's priority, one
+ * piece's, a piece asked for now (a deadline, kept until it passes its
+ * check).  Asynchronous, any thread; on_piece reports each piece when it is
+ * readable. */
+void dsh_session_prioritize(struct dsh_session *s, const uint8_t *prio);
+void dsh_session_set_priority(struct dsh_session *s, int piece, int prio);
+void dsh_session_deadline(struct dsh_session *s, int piece);
 /* Seeder, for a read of its view: bytes [off, off + len) of piece p into
  * out, every 16 KiB block they touch read from the source and checked
  * against its SHA-256, each time (the block hashes are proven once by a
