@@ -13,7 +13,8 @@
  * A downloader says in its extension handshake that it marks its urgent
  * requests ("dsl_hold": 1); a peer that does not (another client, an older
  * helper) is never held back.
- * Both run on libtorrent's network thread. */
+ * Both run on libtorrent's network thread; what the seeder holds and when
+ * is decided in dsh_holdback.h. */
 #ifndef DSH_HOLD_HPP
 #define DSH_HOLD_HPP
 
