@@ -13,6 +13,7 @@ extern "C" {
 }
 #include "dsl_private.hpp"
 #include "dsh_hold.hpp"
+#include "dsh_count.hpp"
 
 #include <libtorrent/alert_types.hpp>
 #include <libtorrent/bdecode.hpp>
@@ -88,7 +89,6 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_int(lt::settings_pack::alert_mask,
 		  lt::alert_category::error | lt::alert_category::status |
 		  lt::alert_category::piece_progress | lt::alert_category::storage |
-		  lt::alert_category::block_progress | lt::alert_category::upload |
 		  lt::alert_category::tracker | lt::alert_category::connect);
 	p.set_str(lt::settings_pack::listen_interfaces, iface);
 	p.set_bool(lt::settings_pack::enable_dht, false);
@@ -153,12 +153,11 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	return p;
 }
 
-/* Running totals for one peer node, across reconnections, counted per
- * block (alerts), so short connections are not missed between polls. */
+/* One peer node's rates and whether it is connected, from the last
+ * statistics; its byte counts are dsh_count's. */
 struct peer_acc {
-	uint64_t down = 0, up = 0;
 	int down_rate = 0, up_rate = 0;
-	bool seed = false, connected = false;   /* seed: one of the set's seeders */
+	bool connected = false, seed = false;   /* seed: one of the set's seeders */
 };
 
 std::string split_host_port(const std::string &hp, int *port)
@@ -220,6 +219,8 @@ struct dsh_session {
 	std::string peer_id;                   /* the whole 20 bytes, see make_peer_id */
 	bool seeding = false;
 	std::vector<std::pair<std::string, int>> peers;
+	/* Per-peer bytes (dsh_count.hpp). */
+	std::shared_ptr<dsh_count::counts> bytes = std::make_shared<dsh_count::counts>();
 	/* The hold-back plugins' counters (dsh_hold.hpp). */
 	std::shared_ptr<dsh_hold::counters> hold = std::make_shared<dsh_hold::counters>();
 
@@ -229,7 +230,7 @@ struct dsh_session {
 
 	int efd = -1;                      /* alert notify -> the owner's loop */
 	std::chrono::steady_clock::time_point next_peers;
-	bool moved = true;                 /* a block or a peer came or went since the
+	bool moved = true;                 /* a piece or a peer came or went since the
 					      last tick (loop thread only) */
 	bool still = false;                /* the last statistics showed no traffic */
 
@@ -318,13 +319,9 @@ struct dsh_session {
 
 	void handle_alert(lt::alert *a)
 	{
-		moved = true;   /* only block, peer, piece and state alerts are asked for */
+		moved = true;   /* only peer, piece and state alerts are asked for */
 		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
 			candidates.push_back(static_cast<int>(pf->piece_index));
-		} else if (auto *bf = lt::alert_cast<lt::block_finished_alert>(a)) {
-			count_block(bf->endpoint, bf->pid, block_bytes(bf->piece_index, bf->block_index), true);
-		} else if (auto *bu = lt::alert_cast<lt::block_uploaded_alert>(a)) {
-			count_block(bu->endpoint, bu->pid, block_bytes(bu->piece_index, bu->block_index), false);
 		} else if (auto *hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
 			{
 				std::lock_guard<std::mutex> g(mu);
@@ -483,29 +480,6 @@ struct dsh_session {
 		std::memcpy(out, buf.data() + (in - from), n);
 		*hashed = buf.size();
 		return 0;
-	}
-
-	/* Bytes block b of piece p took on the wire: libtorrent 2.0 asks for
-	 * whole 16 KiB blocks, also for the last block of a file (measured:
-	 * a file of 20,000,000 bytes arrived as 1,221 blocks, 20,004,864
-	 * bytes of payload).  Counting what the wire carried, not the file's
-	 * bytes, keeps from_seeders + from_peers + redundant = received. */
-	uint64_t block_bytes(lt::piece_index_t, int)
-	{
-		return 16384;
-	}
-
-	/* The peer id says whether a peer is one of the set's seeders (which
-	 * read the shared file system) or another node: both are reported. */
-	void count_block(const lt::tcp::endpoint &ep, const lt::peer_id &pid, uint64_t n,
-			 bool down)
-	{
-		std::string ip = ep.address().to_string();
-		std::lock_guard<std::mutex> g(mu);
-		peer_acc &a = acc[ip];
-		(down ? a.down : a.up) += n;
-		if (std::memcmp(pid.data(), DSL_SEEDER_ID, 3) == 0)
-			a.seed = true;
 	}
 
 	void update_stats()
@@ -745,8 +719,11 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	}
 	for (const char *const *t = o->trackers; t && *t; t++)
 		atp.trackers.push_back(*t);
-	/* The seeder's hold-back and the urgent marks (dsh_hold.hpp);
-	 * DSL_HELPER_HOLD=off leaves them out, for the benchmarks that compare. */
+	/* Per-peer byte counts (dsh_count.hpp); the seeder's hold-back and
+	 * the urgent marks (dsh_hold.hpp);
+	 * DSL_HELPER_HOLD=off leaves the latter out, for the benchmarks that
+	 * compare. */
+	atp.extensions.push_back(dsh_count::counter(s->npieces, s->ti->piece_length(), s->bytes));
 	const char *hold = getenv("DSL_HELPER_HOLD");
 	if (!hold || strcmp(hold, "off") != 0)
 		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, s->hold)
@@ -1019,30 +996,36 @@ extern "C" int dsh_session_get_stats(struct dsh_session *s, struct dsh_session_s
 	std::lock_guard<std::mutex> g(s->mu);
 	st->state_checking = s->st.state == lt::torrent_status::checking_files ||
 		s->st.state == lt::torrent_status::checking_resume_data;
-	/* received = first copies by sender kind + copies that came twice,
-	 * so the three counters always add up (see block_bytes). */
-	st->down_bytes = 0;
+	/* received = first copies by sender kind + copies that came again,
+	 * so the three counters always add up (dsh_count.hpp). */
 	st->up_bytes = (uint64_t)s->st.total_payload_upload;
-	st->redundant = (uint64_t)s->st.total_redundant_bytes;
+	st->redundant = s->bytes->redundant.load();
 	st->down_rate = s->st.download_payload_rate;
 	st->up_rate = s->st.upload_payload_rate;
 	st->hash_failures = s->hash_failures;
 	st->held = s->hold->held.load();
 	st->held_rejected = s->hold->rejected.load();
 	st->urgent_marked = s->hold->marked.load();
+	std::lock_guard<std::mutex> gb(s->bytes->mu);
+	for (const auto &kv : s->bytes->peers)
+		s->acc[kv.first];   /* a peer met between two statistics */
 	st->peers = static_cast<struct dsh_peer_stat *>(
 		calloc(s->acc.size() + 1, sizeof(struct dsh_peer_stat)));
 	if (!st->peers)
 		abort();
 	for (const auto &kv : s->acc) {
 		struct dsh_peer_stat &p = st->peers[st->npeers++];
+		auto b = s->bytes->peers.find(kv.first);
 		snprintf(p.addr, sizeof(p.addr), "%s", kv.first.c_str());
-		p.seed = kv.second.seed;
 		p.connected = kv.second.connected;
-		p.down_bytes = kv.second.down;
-		p.up_bytes = kv.second.up;
+		p.seed = kv.second.seed;
 		p.down_rate = kv.second.down_rate;
 		p.up_rate = kv.second.up_rate;
+		if (b != s->bytes->peers.end()) {
+			p.seed = p.seed || b->second->seed.load();
+			p.down_bytes = b->second->down.load();
+			p.up_bytes = b->second->up.load();
+		}
 		if (p.seed)
 			st->from_seeds += p.down_bytes;
 		else

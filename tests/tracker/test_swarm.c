@@ -241,12 +241,17 @@ static int run_peer(struct ctx *c, struct peer *p, int seeder, const char *tpath
 		struct dsh_session_stats st;
 		memset(&st, 0, sizeof(st));
 		dsh_session_get_stats(s, &st);
+		int conn = 0;
+		for (int k = 0; k < st.npeers; k++)
+			conn += st.peers[k].connected;
+		/* whom it met says why, should it not complete */
 		snprintf(msg, sizeof(msg), "%s %s: %s after %lds, %d/%d pieces; %llu bytes from "
-			 "seeds, %llu from other downloaders\n", complete && !bad ? "ok" : "FAIL",
+			 "seeds, %llu from other downloaders; peers met %d, connected %d\n",
+			 complete && !bad ? "ok" : "FAIL",
 			 p->ip, !complete ? "incomplete" : bad ? "FILES DIFFER" :
 			 "every file equal to its source, byte for byte", (long)(time(NULL) - t0),
 			 done, total, (unsigned long long)st.from_seeds,
-			 (unsigned long long)st.from_peers);
+			 (unsigned long long)st.from_peers, st.npeers, conn);
 		dsh_session_stats_free(&st);
 		if (write(out, msg, strlen(msg)) < 0)
 			stop_flag = 1;

@@ -24,3 +24,21 @@ bench_stop_round() {
 	sleep 0.5
 	rm -rf "$DSH_TMP/$1"-*/cache
 }
+
+# bench_median: the median of the numbers on stdin (the mean of the middle
+# two for an even count).
+bench_median() {
+	sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# bench_shape RATE NODE:HOSTNUM...: what each node (dsh_node NODE HOSTNUM)
+# sends, shaped to RATE (tc tbf), or unshaped for "none".
+bench_shape() {
+	local rate=$1 nh
+	shift
+	for nh in "$@"; do
+		ip netns exec "$DSH_P-${nh%%:*}" tc qdisc del dev "$DSH_P${nh#*:}b" root 2>/dev/null
+		[ "$rate" = none ] || ip netns exec "$DSH_P-${nh%%:*}" tc qdisc add \
+			dev "$DSH_P${nh#*:}b" root tbf rate "$rate" burst 32kbit latency 50ms
+	done
+}

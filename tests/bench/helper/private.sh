@@ -82,18 +82,12 @@ one() {
 	bench_stop_round "$tag" "$ndown"
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 modes="public pe-plain pe-rc4"
 dsh_node s 10 || exit 1
 for i in $(seq 1 "$ndown"); do dsh_node "d$i" $((10 + i)) || exit 1; done
 for rate in $rates; do
 	# shape what every node sends (or not) for this rate
-	for n in 10 $(seq 11 $((10 + ndown))); do
-		ns=$DSH_P-s; [ "$n" = 10 ] || ns=$DSH_P-d$((n - 10))
-		ip netns exec "$ns" tc qdisc del dev "$DSH_P${n}b" root 2>/dev/null
-		[ "$rate" = none ] || ip netns exec "$ns" tc qdisc add dev "$DSH_P${n}b" \
-			root tbf rate "$rate" burst 32kbit latency 50ms
-	done
+	bench_shape "$rate" s:10 $(for i in $(seq 1 "$ndown"); do echo "d$i:$((10 + i))"; done)
 	: > "$DSH_TMP/res.$rate"
 	for r in $(seq 1 "$rounds"); do
 		# rotate the order each round: no mode always runs first
@@ -107,7 +101,7 @@ for rate in $rates; do
 		"down cpu s" ratio "seed cpu s" ratio
 	for m in $modes; do
 		for col in 2 3 4; do
-			awk -v m="$m" -v c=$col '$1 == m { print $c }' "$DSH_TMP/res.$rate" | median
+			awk -v m="$m" -v c=$col '$1 == m { print $c }' "$DSH_TMP/res.$rate" | bench_median
 		done | paste -sd' ' > "$DSH_TMP/med.$m"
 	done
 	read -r bt bd bs < "$DSH_TMP/med.public"
