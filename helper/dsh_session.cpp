@@ -139,6 +139,15 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	 * second per helper, tests/bench/helper/idle.sh).  An idle connection
 	 * costs a keep-alive every two minutes, and the peers are bounded. */
 	p.set_bool(lt::settings_pack::close_redundant_connections, false);
+	/* A connection with nothing free to ask for asks for a block already
+	 * requested elsewhere, rather than idle.  With libtorrent's strict end
+	 * game an idle connection picks again only on its own events (a block
+	 * arriving, an unchoke) or after 5 s in end game; the seeders' held
+	 * requests (dsh_holdback.h) keep blocks requested, so a node connected
+	 * to one that had every piece it missed sat idle for those 5 s
+	 * (measured: 8 MiB to 2 nodes at 100 Mbit/s took 4.5-7.2 s instead of
+	 * 1.4-1.7 s, tests/bench/helper/private.sh --size 8 --downloaders 2). */
+	p.set_bool(lt::settings_pack::strict_end_game_mode, false);
 	if (!deep_queues) {
 		/* An on-demand read queues behind whatever is already requested
 		 * and sent: traced at 100 mbit, the default depths kept ~0.7 s
