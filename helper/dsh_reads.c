@@ -3,8 +3,8 @@
  * A read whose pieces are here is answered from the cache file (spliced by
  * the kernel where it can).  Otherwise it waits in the piece plan's demand
  * index (dsh_sched.h), which makes its pieces urgent, and the event loop
- * answers it when the last one has passed its hash.  A seeder's view reads the set's sources, which their owner may
- * change at any time: each read is answered with bytes read from the source
+ * answers it when the last one has passed its hash.  A seeder's view reads
+ * the set's sources, which their owner may change at any time: each read is answered with bytes read from the source
  * for that read, every 16 KiB block of them checked against its SHA-256
  * (dsh_session_read_checked), never spliced from the source file.  A read
  * is only ever answered with bytes that passed the hash check, or EIO. */
@@ -25,9 +25,17 @@ struct dsh_wait {
 	size_t node;
 	size_t size;
 	off_t off;
-	int64_t t0;                       /* dsl_now_ms */
+	struct timespec t0;               /* CLOCK_MONOTONIC: its latency */
 	int missing;                      /* timed out: the first missing piece */
 };
+
+static double since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
 
 /* The waits one call hands back, in order. */
 struct wait_list {
@@ -216,12 +224,12 @@ void dsh_reads_submit(struct dsh_reads *r, fuse_req_t req, size_t i, size_t size
 	w->node = i;
 	w->size = size;
 	w->off = off;
-	w->t0 = dsl_now_ms();
+	clock_gettime(CLOCK_MONOTONIC, &w->t0);
 	/* The plan learns each piece under the same lock (dsh_reads_on_piece):
 	 * one that arrived since the look above counts as here, no wake-up is
 	 * lost. */
 	pthread_mutex_lock(&r->mu);
-	waits = dsh_sched_wait(r->sched, w, first, end, w->t0);
+	waits = dsh_sched_wait(r->sched, w, first, end, dsl_now_ms());
 	if (waits)
 		r->nwaits++;
 	apply(r);
@@ -236,16 +244,14 @@ void dsh_reads_on_piece(struct dsh_reads *r, int piece)
 {
 	struct wait_list ready = {NULL, &ready.head};
 	struct dsh_wait *w;
-	int64_t now;
 
 	if (!r->sched)
 		return;
 	pthread_mutex_lock(&r->mu);
 	dsh_sched_have(r->sched, piece, collect, &ready);
 	apply(r);
-	now = dsl_now_ms();
 	for (w = ready.head; w; w = w->next)
-		record_latency(r, (double)(now - w->t0) / 1e3);
+		record_latency(r, since(&w->t0));
 	pthread_mutex_unlock(&r->mu);
 	while ((w = ready.head)) {
 		ready.head = w->next;
