@@ -170,8 +170,8 @@ static void load_order(struct dsh_app *a)
 	}
 }
 
-/* A downloader's piece plan (dsh_sched.h): its share, the recorded order,
- * the prefetch mode; the reads wait in it. */
+/* A downloader's piece plan (dsh_sched.h): its share, the recorded order
+ * (load_order), the prefetch mode; the reads wait in it. */
 static void start_plan(struct dsh_app *a)
 {
 	const struct dsh_opts *o = a->opts;
@@ -184,7 +184,6 @@ static void start_plan(struct dsh_app *a)
 		.piece_size = a->meta.piece_size,
 	};
 
-	load_order(a);
 	so.order = a->prefetch.pieces;
 	so.norder = a->prefetch.n;
 	a->sched = dsh_sched_new(&so);
@@ -208,6 +207,9 @@ static int start_session(struct dsh_app *a, struct dsl_err *e)
 	so.on_piece = on_piece;
 	so.log = on_log;
 	so.cb_arg = a;
+	/* Every node says which order is this job's, a seeder too (it has
+	 * every piece and uses none). */
+	load_order(a);
 	if (!o->seed) {
 		start_plan(a);
 		so.priorities = dsh_sched_prio(a->sched);
