@@ -1,7 +1,7 @@
 /* dsh_count.cpp - per-peer byte counts on libtorrent's network thread
  * (dsh_count.hpp). */
 #include "dsh_count.hpp"
-#include "dsh_hold.hpp"   /* DSL_SEEDER_ID */
+#include "dsh_hold.hpp"   /* is_seeder_id */
 
 #include <libtorrent/peer_connection_handle.hpp>
 #include <libtorrent/peer_request.hpp>
@@ -13,7 +13,7 @@ namespace dsh_count {
 
 namespace {
 
-#define BLOCK 16384   /* libtorrent's block size */
+#define BLOCK lt::default_block_size   /* 16 KiB, what libtorrent requests */
 
 struct count_torrent : lt::torrent_plugin, std::enable_shared_from_this<count_torrent> {
 	std::vector<uint8_t> got;   /* per block of the set: a first copy came */
@@ -71,7 +71,7 @@ private:
 	{
 		if (!acc_) {
 			acc_ = t_.c->of(pc_.remote().address().to_string());
-			if (std::memcmp(pc_.pid().data(), DSL_SEEDER_ID, 3) == 0)
+			if (dsh_hold::is_seeder_id(pc_.pid()))
 				acc_->seed = true;
 		}
 		return acc_;

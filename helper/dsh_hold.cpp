@@ -32,11 +32,6 @@ namespace {
 				   marks its urgent requests (a helper without
 				   the marks is never held) */
 
-bool is_seeder(const lt::peer_connection_handle &pc)
-{
-	return std::memcmp(pc.pid().data(), DSL_SEEDER_ID, 3) == 0;
-}
-
 void put32(char *b, uint32_t v)
 {
 	b[0] = (char)(v >> 24);
@@ -190,7 +185,7 @@ private:
 	{
 		if (!seeder_known_ && !pc_.pid().is_all_zeros()) {
 			seeder_known_ = true;
-			dsh_holdback_seeder(c_, is_seeder(pc_));
+			dsh_holdback_seeder(c_, is_seeder_id(pc_.pid()));
 		}
 	}
 

@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <vector>
@@ -35,6 +36,12 @@
 namespace dsh_hold {
 
 namespace lt = libtorrent;
+
+/* The peer is one of the set's seeders (its peer id's role prefix). */
+inline bool is_seeder_id(const lt::peer_id &pid)
+{
+	return std::memcmp(pid.data(), DSL_SEEDER_ID, 3) == 0;
+}
 
 using plugin_fn = std::function<std::shared_ptr<lt::torrent_plugin>(
 	const lt::torrent_handle &, lt::client_data_t)>;

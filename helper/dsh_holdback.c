@@ -23,9 +23,11 @@ struct dsh_holdback_peer {
 	uint16_t *first_hold;        /* tick of the piece's first hold, 0: none */
 	int64_t born, last_sent;     /* last_sent: a block to this peer */
 	struct held *held;
-	int nheld, held_cap;
+	int nheld;
+	size_t held_cap;
 	struct dsh_holdback_req *queued;   /* served, not yet sent */
-	int nqueued, queued_cap;
+	int nqueued;
+	size_t queued_cap;
 };
 
 struct dsh_holdback {
@@ -184,19 +186,14 @@ static int held_long(struct dsh_holdback_peer *c, int p, int64_t now)
 
 static void push_queued(struct dsh_holdback_peer *c, const struct dsh_holdback_req *r)
 {
-	if (c->nqueued == c->queued_cap) {
-		c->queued_cap = c->queued_cap ? 2 * c->queued_cap : 16;
-		c->queued = dsl_xrealloc(c->queued, (size_t)c->queued_cap * sizeof(*c->queued));
-	}
+	c->queued = dsl_xgrow(c->queued, &c->queued_cap, (size_t)c->nqueued + 1,
+			      sizeof(*c->queued), 16);
 	c->queued[c->nqueued++] = *r;
 }
 
 static void push_held(struct dsh_holdback_peer *c, const struct dsh_holdback_req *r, int64_t now)
 {
-	if (c->nheld == c->held_cap) {
-		c->held_cap = c->held_cap ? 2 * c->held_cap : 16;
-		c->held = dsl_xrealloc(c->held, (size_t)c->held_cap * sizeof(*c->held));
-	}
+	c->held = dsl_xgrow(c->held, &c->held_cap, (size_t)c->nheld + 1, sizeof(*c->held), 16);
 	c->held[c->nheld].r = *r;
 	c->held[c->nheld++].t = now;
 }

@@ -45,7 +45,8 @@ struct dsh_sched {
 	int nwaiting;
 	/* changes not taken yet (dsh_sched_take) */
 	int *changed, nchanged, all;
-	int *deadline, ndeadline, deadline_cap;
+	int *deadline, ndeadline;
+	size_t deadline_cap;
 	int taken;
 };
 
@@ -214,10 +215,8 @@ int dsh_sched_strict(const struct dsh_sched *s)
 
 static void push_deadline(struct dsh_sched *s, int p)
 {
-	if (s->ndeadline == s->deadline_cap) {
-		s->deadline_cap = s->deadline_cap ? 2 * s->deadline_cap : 16;
-		s->deadline = dsl_xrealloc(s->deadline, (size_t)s->deadline_cap * sizeof(int));
-	}
+	s->deadline = dsl_xgrow(s->deadline, &s->deadline_cap, (size_t)s->ndeadline + 1,
+				sizeof(int), 16);
 	s->deadline[s->ndeadline++] = p;
 }
 

@@ -506,7 +506,7 @@ struct dsh_session {
 		for (const auto &p : pi) {
 			peer_acc &a = acc[p.ip.address().to_string()];
 			a.connected = true;
-			if (std::memcmp(p.pid.data(), DSL_SEEDER_ID, 3) == 0)
+			if (dsh_hold::is_seeder_id(p.pid))
 				a.seed = true;
 			a.down_rate += p.payload_down_speed;
 			a.up_rate += p.payload_up_speed;

@@ -48,6 +48,20 @@ void *dsl_xrealloc(void *p, size_t n)
 	return q;
 }
 
+void *dsl_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first)
+{
+	size_t c = *cap;
+
+	if (need <= c)
+		return p;
+	if (c == 0)
+		c = first;
+	while (c < need)
+		c *= 2;
+	*cap = c;
+	return dsl_xrealloc(p, c * size);
+}
+
 char *dsl_strdup(const char *s)
 {
 	char *d;
@@ -331,10 +345,7 @@ static int is_stuck(const struct rm_walk *w, const struct stat *st)
 
 static void push(struct rm_level **v, size_t *n, size_t *cap, dev_t dev, ino_t ino)
 {
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = dsl_xrealloc(*v, *cap * sizeof(**v));
-	}
+	*v = dsl_xgrow(*v, cap, *n + 1, sizeof(**v), 64);
 	(*v)[*n].dev = dev;
 	(*v)[*n].ino = ino;
 	(*v)[(*n)++].pos = 0;

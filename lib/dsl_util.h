@@ -13,6 +13,9 @@ char *dsl_strdup(const char *s);
 void *dsl_xmalloc(size_t n);
 void *dsl_xcalloc(size_t n, size_t size);
 void *dsl_xrealloc(void *p, size_t n);
+/* An array p of *cap elements of size bytes, grown (doubling, at least
+ * first) so that it holds need elements; returns it. */
+void *dsl_xgrow(void *p, size_t *cap, size_t need, size_t size, size_t first);
 char *dsl_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* mkdir -p, one component at a time relative to its parent's fd: a

@@ -90,10 +90,7 @@ static void child_exec(const struct dsl_spawn *s, int err_fd)
 
 void dsl_argv_add(struct dsl_argv *a, char *s)
 {
-	if (a->n + 2 > a->cap) {
-		a->cap = a->cap ? 2 * a->cap : 16;
-		a->v = dsl_xrealloc(a->v, a->cap * sizeof(*a->v));
-	}
+	a->v = dsl_xgrow(a->v, &a->cap, a->n + 2, sizeof(*a->v), 16);
 	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
 }

@@ -38,15 +38,22 @@ static void sent(struct dsh_holdback *h, struct dsh_holdback_peer *c, int piece,
 	dsh_holdback_sent(h, c, &r, now);
 }
 
+/* A helper's connection: it marks its urgent requests, so it may be held. */
+static struct dsh_holdback_peer *marking(struct dsh_holdback *h, struct peer_log *l)
+{
+	struct dsh_holdback_peer *c = dsh_holdback_peer_new(h, l, 0);
+
+	dsh_holdback_holdable(c, 1);
+	return c;
+}
+
 START_TEST(held_until_announced)
 {
 	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
 	struct peer_log la = { { 0 }, 0 }, lb = { { 0 }, 0 };
-	struct dsh_holdback_peer *a = dsh_holdback_peer_new(h, &la, 0);
-	struct dsh_holdback_peer *b = dsh_holdback_peer_new(h, &lb, 0);
+	struct dsh_holdback_peer *a = marking(h, &la);
+	struct dsh_holdback_peer *b = marking(h, &lb);
 
-	dsh_holdback_holdable(a, 1);
-	dsh_holdback_holdable(b, 1);
 	ck_assert_int_eq(ask(h, a, 0, 10), 0);    /* nobody has it: served */
 	sent(h, a, 0, 20);
 	ck_assert_int_eq(ask(h, b, 0, 30), 1);    /* being sent to a: held */
@@ -74,11 +81,9 @@ START_TEST(urgent_served_at_once)
 {
 	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
 	struct peer_log la = { { 0 }, 0 }, lb = { { 0 }, 0 };
-	struct dsh_holdback_peer *a = dsh_holdback_peer_new(h, &la, 0);
-	struct dsh_holdback_peer *b = dsh_holdback_peer_new(h, &lb, 0);
+	struct dsh_holdback_peer *a = marking(h, &la);
+	struct dsh_holdback_peer *b = marking(h, &lb);
 
-	dsh_holdback_holdable(a, 1);
-	dsh_holdback_holdable(b, 1);
 	dsh_holdback_has(h, a, 3, 0);
 	ck_assert_int_eq(ask(h, b, 3, 0), 1);
 	dsh_holdback_urgent(h, b, 3);
@@ -106,12 +111,10 @@ START_TEST(never_held)
 	memset(l, 0, sizeof(l));
 	plain = dsh_holdback_peer_new(h, &l[0], 0);
 	seed = dsh_holdback_peer_new(h, &l[1], 0);
-	b = dsh_holdback_peer_new(h, &l[2], 0);
-	c = dsh_holdback_peer_new(h, &l[3], 0);
+	b = marking(h, &l[2]);
+	c = marking(h, &l[3]);
 	dsh_holdback_seeder(seed, 1);
 	dsh_holdback_holdable(seed, 1);
-	dsh_holdback_holdable(b, 1);
-	dsh_holdback_holdable(c, 1);
 	dsh_holdback_has(h, b, 0, 1);
 	ck_assert_int_eq(ask(h, plain, 0, 10), 0);
 	ck_assert_int_eq(ask(h, seed, 0, 10), 0);
@@ -132,12 +135,10 @@ START_TEST(bounded_holds)
 {
 	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
 	struct peer_log la = { { 0 }, 0 }, lb = { { 0 }, 0 };
-	struct dsh_holdback_peer *a = dsh_holdback_peer_new(h, &la, 0);
-	struct dsh_holdback_peer *b = dsh_holdback_peer_new(h, &lb, 0);
+	struct dsh_holdback_peer *a = marking(h, &la);
+	struct dsh_holdback_peer *b = marking(h, &lb);
 	int64_t t;
 
-	dsh_holdback_holdable(a, 1);
-	dsh_holdback_holdable(b, 1);
 	dsh_holdback_has(h, a, 0, 1);
 	for (t = 0; t < DSH_MAX_HOLD_MS - 100; t += 100) {
 		sent(h, b, 5, t);   /* not starving */
@@ -162,14 +163,11 @@ START_TEST(cancels_and_leaving)
 {
 	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
 	struct peer_log la = { { 0 }, 0 }, lb = { { 0 }, 0 }, lc = { { 0 }, 0 };
-	struct dsh_holdback_peer *a = dsh_holdback_peer_new(h, &la, 0);
-	struct dsh_holdback_peer *b = dsh_holdback_peer_new(h, &lb, 0);
-	struct dsh_holdback_peer *c = dsh_holdback_peer_new(h, &lc, 0);
+	struct dsh_holdback_peer *a = marking(h, &la);
+	struct dsh_holdback_peer *b = marking(h, &lb);
+	struct dsh_holdback_peer *c = marking(h, &lc);
 	struct dsh_holdback_req r2 = { 2, 0, 16384 }, r6 = { 6, 16384, 16384 };
 
-	dsh_holdback_holdable(a, 1);
-	dsh_holdback_holdable(b, 1);
-	dsh_holdback_holdable(c, 1);
 	ck_assert_int_eq(ask(h, a, 2, 0), 0);     /* queued for a */
 	ck_assert_int_eq(ask(h, b, 2, 1), 1);
 	ck_assert_int_eq(dsh_holdback_cancel(h, b, &r2), 1);
