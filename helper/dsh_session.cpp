@@ -71,8 +71,18 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define DSL_URGENT_TICK_MS 50
 #define DSL_IDLE_TICK_MS 500
 #define DSL_SEND_BUFFER (256 * 1024) /* what a peer queues for sending */
-#define DSL_NUM_WANT 32              /* peers asked of the tracker per announce */
-#define DSL_MAX_CONNECTIONS 128      /* connected peers, whatever the job's size */
+/* Connections per node, whatever the job's size.  Each one costs a private
+ * swarm's MSE handshake (two 768-bit modular exponentiations a side in
+ * libtorrent's own big-number code) and a slot in every tick: with 32 peers
+ * per announce a downloader held about 75 connections, and 300 helpers on
+ * this machine spent minutes of both cores on handshakes for a 1.2 MiB set
+ * (tests/helper/test_many.sh, README's scale section).  8 direct peers, 8
+ * from the tracker, and about 8 that were handed our address make ~24; the
+ * cap leaves room for the seeders the tracker hands out.  A seeder, which
+ * many nodes are given, keeps the wide cap. */
+#define DSL_NUM_WANT 8               /* peers asked of the tracker per announce */
+#define DSL_MAX_CONNECTIONS 32       /* a downloader's connected peers */
+#define DSL_SEEDER_MAX_CONNECTIONS 128
 #define DSL_MAX_PEERLIST 1000        /* peers known (connected or not) */
 #define DSL_REDIAL_S 5               /* direct peers dialled again, while incomplete */
 #define DSL_CANDIDATE_RETRY_MS 5     /* a passed piece not yet readable: look again */
@@ -102,12 +112,21 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_disabled);
 	p.set_int(lt::settings_pack::unchoke_slots_limit, -1);
 	/* Connections and the peer list stay O(1) in the job's size: 8 direct
-	 * peers, 32 from each tracker answer, and whoever dialled us. */
-	p.set_int(lt::settings_pack::connections_limit, DSL_MAX_CONNECTIONS);
+	 * peers, 8 from each tracker answer, and whoever dialled us. */
+	p.set_int(lt::settings_pack::connections_limit,
+		  seeder ? DSL_SEEDER_MAX_CONNECTIONS : DSL_MAX_CONNECTIONS);
 	p.set_int(lt::settings_pack::connection_speed, 500);
 	p.set_int(lt::settings_pack::listen_queue_size, 200);
 	p.set_int(lt::settings_pack::max_peerlist_size, DSL_MAX_PEERLIST);
-	p.set_int(lt::settings_pack::max_failcount, 1000);
+	/* A node at its cap refuses a connection before the handshake (no
+	 * slack: libtorrent's default of 10 let such connections through the
+	 * MSE handshake only to close them after it, and their dialers tried
+	 * again every second: in test_many the first nodes up spent seconds of
+	 * CPU on handshakes for nobody), and a peer that refused or failed 3
+	 * times is not dialled again (libtorrent's default; the direct peers
+	 * are symmetric: the one that was not up yet dials us when it is). */
+	p.set_int(lt::settings_pack::connections_slack, 0);
+	p.set_int(lt::settings_pack::max_failcount, 3);
 	p.set_int(lt::settings_pack::peer_connect_timeout, 3);
 	p.set_int(lt::settings_pack::request_timeout, 5);
 	p.set_int(lt::settings_pack::piece_timeout, 5);
@@ -297,7 +316,7 @@ struct dsh_session {
 			/* Nothing more to find: the nodes still missing pieces
 			 * find this one.  (Connections stay open once made,
 			 * cluster_settings: without this a complete node would
-			 * dial 32 more at every announce, up to the limit.) */
+			 * dial 8 more at every announce, up to the limit.) */
 			idle.set_int(lt::settings_pack::num_want, 0);
 			ses->apply_settings(idle);
 			update_stats();   /* the counters of a complete node are final */
