@@ -112,6 +112,15 @@ struct dsh_peer_stat {
 	int down_rate, up_rate;       /* bytes/s */
 };
 
+/* Connections (each of a private swarm's costs a key exchange): made by
+ * this node and by others, and why they closed: the TCP connect failed,
+ * refused at a node's cap, the same peer twice (two nodes that dialled each
+ * other at once), anything else. */
+struct dsh_conn_stats {
+	uint64_t dialled, incoming;
+	uint64_t failed, too_many, duplicate, other;
+};
+
 struct dsh_session_stats {
 	int done, total;              /* pieces */
 	int state_checking;           /* verifying existing data */
@@ -127,6 +136,7 @@ struct dsh_session_stats {
 	 * answered with a reject; pieces marked urgent (sent by a downloader,
 	 * received by a seeder) */
 	uint64_t held, held_rejected, urgent_marked;
+	struct dsh_conn_stats conns;
 	int npeers;                   /* entries in peers */
 	struct dsh_peer_stat *peers;  /* malloc'd; dsh_session_stats_free */
 };

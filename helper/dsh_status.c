@@ -41,6 +41,20 @@ static json_object *peers_json(const struct dsh_session_stats *st)
 	return arr;
 }
 
+static json_object *conns_json(const struct dsh_conn_stats *c)
+{
+	json_object *o = json_object_new_object(), *closed = json_object_new_object();
+
+	add_u64(o, "dialled", c->dialled);
+	add_u64(o, "incoming", c->incoming);
+	add_u64(closed, "connect_failed", c->failed);
+	add_u64(closed, "refused_full", c->too_many);
+	add_u64(closed, "duplicate", c->duplicate);
+	add_u64(closed, "other", c->other);
+	json_object_object_add(o, "closed", closed);
+	return o;
+}
+
 static json_object *reads_json(struct dsh_reads *r)
 {
 	struct dsh_read_stats rs;
@@ -131,6 +145,7 @@ static json_object *build(struct dsh_status_src *src, int with_peers)
 	add_u64(hold, "rejected", st.held_rejected);
 	add_u64(hold, "urgent_marked", st.urgent_marked);
 	json_object_object_add(o, "hold", hold);
+	json_object_object_add(o, "connections", conns_json(&st.conns));
 	dsl_log_last_error(src->log, last_error, sizeof(last_error));
 	if (last_error[0])
 		json_object_object_add(o, "error", json_object_new_string(last_error));

@@ -139,20 +139,27 @@ for i in $(seq 1 "$N"); do
 done
 [ "$bad" = 0 ] && pass "every view has every file's right bytes" || fail "$bad views differ"
 
-# Peers per helper, CPU per helper (utime + stime of each daemon).
-read -r maxpeers meanpeers cpu_total cpu_max <<< "$(
+# Per helper, one line: name, peers met, CPU ticks (utime + stime),
+# seconds to the set, and its connections (status "connections").
 for i in $(seq 1 "$N"); do
 	p=$(dsh_pid n$i)
-	np=$("$DSL_HELPER" --ctl "$DSH_TMP/n$i/run" status | python3 -c 'import json,sys; print(len(json.load(sys.stdin).get("peers", [])))')
-	echo "$np $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)"
-done | awk -v hz="$(getconf CLK_TCK)" '{ if ($1 > mp) mp = $1; sp += $1; c = $2 / hz; ct += c; if (c > cm) cm = c }
-	END { printf "%d %.1f %.2f %.2f", mp, sp / NR, ct, cm }')"
+	"$DSL_HELPER" --ctl "$DSH_TMP/n$i/run" status | python3 -c '
+import json, sys
+d = json.load(sys.stdin); c = d.get("connections", {}); k = c.get("closed", {})
+print(len(d.get("peers", [])), d.get("complete_seconds", -1), c.get("dialled", 0), c.get("incoming", 0),
+      k.get("connect_failed", 0), k.get("refused_full", 0), k.get("duplicate", 0), k.get("other", 0))' |
+		sed "s/^/n$i $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) /"
+done > "$DSH_TMP/pernode.txt"
+read -r maxpeers meanpeers cpu_total cpu_max <<< "$(awk -v hz="$(getconf CLK_TCK)" '{
+	if ($3 > mp) mp = $3; sp += $3; c = $2 / hz; ct += c; if (c > cm) cm = c }
+	END { printf "%d %.1f %.2f %.2f", mp, sp / NR, ct, cm }' "$DSH_TMP/pernode.txt")"
 [ "${meanpeers%.*}" -lt 48 ] && pass "peers met per helper: mean $meanpeers, max $maxpeers" ||
 	fail "helpers met $meanpeers peers on average (max $maxpeers), more than twice 8 direct + 8 + 8"
-say "busiest helpers (CPU s, seconds to the set): $(for i in $(seq 1 "$N"); do
-	p=$(dsh_pid n$i)
-	echo "n$i $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) $(python3 -c 'import json,sys; print(round(json.load(open(sys.argv[1])).get("complete_seconds", -1), 1))' "$DSH_TMP/n$i/run/status.json" 2>/dev/null)"
-done | sort -k2 -n -r | head -6 | awk -v hz="$(getconf CLK_TCK)" '{ printf "%s %.2f/%s  ", $1, $2 / hz, $3 }')(n1, n2: seeders)"
+say "busiest helpers (CPU s, seconds to the set): $(sort -k2 -n -r "$DSH_TMP/pernode.txt" | head -6 |
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%s %.2f/%.1f  ", $1, $2 / hz, $4 }')(n1, n2: seeders)"
+say "connections per helper (each one a key exchange): $(awk '{ for (f = 5; f <= 10; f++) t[f] += $f }
+	END { printf "dialled %.1f, incoming %.1f; closed: connect failed %.1f, refused at a cap %.1f, same peer twice %.1f, other %.1f",
+		t[5] / NR, t[6] / NR, t[7] / NR, t[8] / NR, t[9] / NR, t[10] / NR }' "$DSH_TMP/pernode.txt")"
 # What the complete swarm costs the machine afterwards: every helper's CPU
 # and open connections over DSH_MANY_IDLE_S seconds (default 5) once all
 # have the set (nothing reads; libtorrent's rates still decay for a minute).
