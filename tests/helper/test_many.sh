@@ -84,7 +84,6 @@ for i in range(n):
     }
     if key != "none":   # a private swarm, as the prolog always makes
         spec["key"] = key
-    import os
     os.makedirs(d + "/view", exist_ok=True); os.makedirs(d + "/cache", exist_ok=True)
     json.dump(spec, open(d + "/spec.json", "w"), indent=1)
 EOF
