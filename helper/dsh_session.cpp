@@ -375,17 +375,22 @@ struct dsh_session {
 			log(LOG_WARN, "tracker " + std::string(te->tracker_url()) + ": " +
 			    te->error.message());
 		} else if (auto *pc = lt::alert_cast<lt::peer_connect_alert>(a)) {
-			std::lock_guard<std::mutex> g(mu);
-			if (pc->direction == lt::peer_connect_alert::direction_t::out)
-				conns.dialled++;
-			else
-				conns.incoming++;
+			count_opened(pc);
 		} else if (auto *pd = lt::alert_cast<lt::peer_disconnected_alert>(a)) {
 			count_closed(pd);
 		} else if (auto *lf = lt::alert_cast<lt::listen_failed_alert>(a)) {
 			log(LOG_ERROR, "listen " + lf->address.to_string() + ":" +
 			    std::to_string(lf->port) + ": " + lf->error.message());
 		}
+	}
+
+	void count_opened(const lt::peer_connect_alert *pc)
+	{
+		std::lock_guard<std::mutex> g(mu);
+		if (pc->direction == lt::peer_connect_alert::direction_t::out)
+			conns.dialled++;
+		else
+			conns.incoming++;
 	}
 
 	void count_closed(const lt::peer_disconnected_alert *pd)

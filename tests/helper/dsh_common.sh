@@ -160,6 +160,12 @@ dsh_helper() {
 	return 0
 }
 
+# dsh_ticks PID: the process's CPU so far (utime + stime, in clock ticks),
+# 0 when it is gone
+dsh_ticks() {
+	awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
+}
+
 dsh_pid() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["pid"])' \
 		"$DSH_TMP/$1/run/status.json" 2>/dev/null

@@ -147,7 +147,7 @@ import json, sys
 d = json.load(sys.stdin); c = d.get("connections", {}); k = c.get("closed", {})
 print(len(d.get("peers", [])), d.get("complete_seconds", -1), c.get("dialled", 0), c.get("incoming", 0),
       k.get("connect_failed", 0), k.get("refused_full", 0), k.get("duplicate", 0), k.get("other", 0))' |
-		sed "s/^/n$i $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0) /"
+		sed "s/^/n$i $(dsh_ticks "$p") /"
 done > "$DSH_TMP/pernode.txt"
 read -r maxpeers meanpeers cpu_total cpu_max <<< "$(awk -v hz="$(getconf CLK_TCK)" '{
 	if ($3 > mp) mp = $3; sp += $3; c = $2 / hz; ct += c; if (c > cm) cm = c }
@@ -163,7 +163,7 @@ say "connections per helper (each one a key exchange): $(awk '{ for (f = 5; f <=
 # and open connections over DSH_MANY_IDLE_S seconds (default 5) once all
 # have the set (nothing reads; libtorrent's rates still decay for a minute).
 idle_s=${DSH_MANY_IDLE_S:-5}
-cpu_of_all() { for p in $DSH_PIDS; do awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null; done |
+cpu_of_all() { for p in $DSH_PIDS; do dsh_ticks "$p"; done |
 	awk '{ s += $1 } END { print s + 0 }'; }
 c0=$(cpu_of_all); sleep "$idle_s"; c1=$(cpu_of_all)
 conns=$(for i in $(seq 1 "$N"); do dsh_in n$i ss -Htn state established 2>/dev/null | wc -l; done |

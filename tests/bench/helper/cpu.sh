@@ -40,7 +40,6 @@ bench=cpu
 . "$here/bench_common.sh"
 DSH_BIG_MB=$size
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 NET=198.18.98
 dsh_net dcb $NET || exit 1
 dsh_make_set "$DSH_TMP/set" || exit 1
@@ -69,12 +68,12 @@ one() {
 			--run-dir "$DSH_TMP/$tag-d1/run" --listen $NET.11 --port 7000 >/dev/null 2>&1 ||
 			{ say "FAIL: $tag: the helper did not start"; return 1; }
 		pid=$(dsh_pid "$tag-d1")
-		c0=$(ticks "$pid")
+		c0=$(dsh_ticks "$pid")
 		t0=$(date +%s.%N)
 		seeder "$tag" || { say "FAIL: $tag: the seeder did not start"; return 1; }
 		dsh_wait_complete "$tag-d1" 300 || { say "FAIL: $tag: not complete in 5 min"; return 1; }
 		t1=$(date +%s.%N)
-		c1=$(ticks "$pid")
+		c1=$(dsh_ticks "$pid")
 		out=$(awk -v a="$c0" -v b="$c1" -v hz="$hz" 'BEGIN { printf "%.3f", (b - a) / hz }')
 	else
 		dsh_in d1 /usr/bin/python3 "$here/plain_client.py" "$DSH_TORRENT" "$DSH_TMP/$tag-d1/cache" \

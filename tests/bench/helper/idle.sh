@@ -86,7 +86,7 @@ sleep "$settle"
 # snap PID: "cpu_ticks comm:switches ..." over the process's threads
 snap() {
 	local t c
-	printf '%s' "$(awk '{print $14 + $15}' "/proc/$1/stat")"
+	printf '%s' "$(dsh_ticks "$1")"
 	for t in /proc/$1/task/*; do
 		c=$(awk '/^voluntary_ctxt_switches|^nonvoluntary_ctxt_switches/ {s += $2} END {print s}' "$t/status")
 		printf ' %s/%s:%s' "$(tr ' ' _ < "$t/comm")" "${t##*/}" "$c"

@@ -37,7 +37,6 @@ bench=private
 . "$here/bench_common.sh"
 DSH_BIG_MB=$size
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 NET=198.18.97
 dsh_net dpb $NET || exit 1
 dsh_make_set "$DSH_TMP/set" || exit 1
@@ -76,8 +75,8 @@ one() {
 		dsh_wait_complete "$tag-d$i" 300 || { say "FAIL: $tag: d$i not complete in 5 min"; exit 1; }
 	done
 	t1=$(date +%s.%N)
-	for i in $(seq 1 "$ndown"); do dcpu=$((dcpu + $(ticks "$(dsh_pid "$tag-d$i")"))); done
-	awk -v m="$mode" -v a="$t0" -v b="$t1" -v d="$dcpu" -v s="$(ticks "$sp")" -v hz="$hz" \
+	for i in $(seq 1 "$ndown"); do dcpu=$((dcpu + $(dsh_ticks "$(dsh_pid "$tag-d$i")"))); done
+	awk -v m="$mode" -v a="$t0" -v b="$t1" -v d="$dcpu" -v s="$(dsh_ticks "$sp")" -v hz="$hz" \
 		'BEGIN { printf "%s %.3f %.3f %.3f\n", m, b - a, d / hz, s / hz }' >> "$DSH_TMP/res.$rate"
 	bench_stop_round "$tag" "$ndown"
 }

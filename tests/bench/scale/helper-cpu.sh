@@ -37,7 +37,6 @@ trap dsh_cleanup EXIT
 trap 'exit 1' INT TERM
 DSH_BIG_MB=$size
 hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # The busiest thread's ticks (libtorrent's network thread, in every run seen).
 top_thread() { for t in /proc/$1/task/*; do awk '{print $14 + $15}' "$t/stat"; done | sort -n | tail -n 1; }
 
@@ -63,7 +62,7 @@ for c in $cases; do
 	dp=$(dsh_pid "down$n")
 	dsh_wait_complete "down$n" 120 || { say "FAIL: $c: not complete within 2 min"; exit 1; }
 	t1=$(date +%s.%N)
-	awk -v c="$c" -v a="$t0" -v b="$t1" -v d="$(ticks "$dp")" -v s="$(ticks "$sp")" \
+	awk -v c="$c" -v a="$t0" -v b="$t1" -v d="$(dsh_ticks "$dp")" -v s="$(dsh_ticks "$sp")" \
 	    -v t="$(top_thread "$dp")" -v hz="$hz" -v mib="$size" 'BEGIN {
 		printf "%-12s %8.2f %10.2f %10.2f %11.1f%% %12.1f %9.0f%%\n", c, b - a, d / hz, s / hz,
 			100 * d / hz / (b - a), 1000 * d / hz / mib, 100 * t / (d ? d : 1)}'
