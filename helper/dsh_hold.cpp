@@ -60,8 +60,12 @@ struct hold_torrent : lt::torrent_plugin, std::enable_shared_from_this<hold_torr
 	int npieces;
 	std::shared_ptr<counters> count;
 
-	hold_torrent(int n, std::shared_ptr<counters> c)
-		: plan(dsh_holdback_new(n, reject)), npieces(n), count(std::move(c)) {}
+	hold_torrent(int n, int urgent_hold_ms, std::shared_ptr<counters> c)
+		: plan(dsh_holdback_new(n, reject)), npieces(n), count(std::move(c))
+	{
+		if (urgent_hold_ms >= 0)
+			dsh_holdback_set_urgent_hold(plan, urgent_hold_ms);
+	}
 	~hold_torrent() override { dsh_holdback_free(plan); }
 	std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle &pc) override;
 	void tick() override { dsh_holdback_expire(plan, dsl_now_ms(), 1); }
@@ -279,10 +283,11 @@ struct mark_torrent : lt::torrent_plugin {
 
 } /* namespace */
 
-plugin_fn seeder(int npieces, std::shared_ptr<counters> c)
+plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c)
 {
-	return [npieces, c](const lt::torrent_handle &, lt::client_data_t) {
-		return std::shared_ptr<lt::torrent_plugin>(std::make_shared<hold_torrent>(npieces, c));
+	return [npieces, urgent_hold_ms, c](const lt::torrent_handle &, lt::client_data_t) {
+		return std::shared_ptr<lt::torrent_plugin>(
+			std::make_shared<hold_torrent>(npieces, urgent_hold_ms, c));
 	};
 }
 

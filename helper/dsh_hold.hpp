@@ -53,7 +53,8 @@ struct counters {
 	std::atomic<uint64_t> marked{0};   /* either end: urgent pieces named on the wire */
 };
 
-plugin_fn seeder(int npieces, std::shared_ptr<counters> c);
+/* urgent_hold_ms: dsh_holdback_set_urgent_hold, -1: its default. */
+plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c);
 /* urgent: per piece (npieces), 1 while a read waits for it, set before the
  * piece is asked for (dsh_sched_urgent); read here with atomic loads. */
 plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c);

@@ -34,9 +34,13 @@ struct dsh_holdback {
 	int npieces;
 	uint16_t *holders;           /* other nodes that have piece p */
 	int64_t *sent_at;
+	int64_t *had_at;             /* first asked while another node had p, or -1
+					(kept if that node leaves: at worst an urgent
+					request served without its short hold) */
 	const struct dsh_holdback_peer **sent_to;   /* last sent to, or queued */
 	struct dsh_holdback_peer *peers;
 	int64_t expired_at;
+	int urgent_hold_ms;
 	dsh_holdback_reject_fn reject;
 };
 
@@ -48,9 +52,18 @@ struct dsh_holdback *dsh_holdback_new(int npieces, dsh_holdback_reject_fn reject
 	h->npieces = (int)n;
 	h->holders = dsl_xcalloc(n + 1, sizeof(*h->holders));
 	h->sent_at = dsl_xcalloc(n + 1, sizeof(*h->sent_at));
+	h->had_at = dsl_xcalloc(n + 1, sizeof(*h->had_at));
+	for (size_t p = 0; p < n; p++)
+		h->had_at[p] = -1;
 	h->sent_to = dsl_xcalloc(n + 1, sizeof(*h->sent_to));
 	h->reject = reject;
+	h->urgent_hold_ms = DSH_URGENT_HOLD_MS;
 	return h;
+}
+
+void dsh_holdback_set_urgent_hold(struct dsh_holdback *h, int ms)
+{
+	h->urgent_hold_ms = ms > 0 ? ms : 0;
 }
 
 void dsh_holdback_free(struct dsh_holdback *h)
@@ -61,6 +74,7 @@ void dsh_holdback_free(struct dsh_holdback *h)
 		dsh_holdback_peer_free(h, h->peers);
 	free(h->holders);
 	free(h->sent_at);
+	free(h->had_at);
 	free(h->sent_to);
 	free(h);
 }
@@ -171,9 +185,9 @@ void dsh_holdback_urgent(struct dsh_holdback *h, struct dsh_holdback_peer *c, in
 	reject_held(h, c, p, INT64_MIN);
 }
 
-/* Held back for piece p for MAX_HOLD_MS already (starts the clock on the
+/* Held back for piece p for bound_ms already (starts the clock on the
  * first call for p). */
-static int held_long(struct dsh_holdback_peer *c, int p, int64_t now)
+static int held_long(struct dsh_holdback_peer *c, int p, int64_t now, int bound_ms)
 {
 	uint16_t tick = (uint16_t)((now - c->born) / TICK_MS + 1);
 
@@ -181,7 +195,7 @@ static int held_long(struct dsh_holdback_peer *c, int p, int64_t now)
 		c->first_hold[p] = tick;
 		return 0;
 	}
-	return (uint16_t)(tick - c->first_hold[p]) >= DSH_MAX_HOLD_MS / TICK_MS;
+	return (uint16_t)(tick - c->first_hold[p]) >= bound_ms / TICK_MS;
 }
 
 static void push_queued(struct dsh_holdback_peer *c, const struct dsh_holdback_req *r)
@@ -209,6 +223,21 @@ static int unqueue(struct dsh_holdback_peer *c, const struct dsh_holdback_req *r
 	return 0;
 }
 
+/* Hold an urgent request for piece p?  While another node is being sent
+ * it, until that node announces it (bounded like any hold: the asker's own
+ * copy would share the same link); once another node has it, for
+ * urgent_hold_ms after the first ask that found it there, for the asker to
+ * take it from that node (it may not be connected to it). */
+static int hold_urgent(struct dsh_holdback *h, struct dsh_holdback_peer *c, int p,
+		       int sending, int64_t now)
+{
+	if (h->urgent_hold_ms == 0)
+		return 0;
+	if (sending && !h->sent_to[p]->has[p])
+		return !held_long(c, p, now, DSH_MAX_HOLD_MS);
+	return now - h->had_at[p] < h->urgent_hold_ms;
+}
+
 int dsh_holdback_request(struct dsh_holdback *h, struct dsh_holdback_peer *c,
 			 const struct dsh_holdback_req *r, int64_t now)
 {
@@ -222,8 +251,11 @@ int dsh_holdback_request(struct dsh_holdback *h, struct dsh_holdback_peer *c,
 	int sending = to && to != c && now - h->sent_at[p] < DSH_RESEND_MS;
 	int starving = now - c->last_sent > DSH_STARVE_MS;
 
-	if (!c->holdable || c->urgent[p] || starving || (!elsewhere && !sending) ||
-	    held_long(c, p, now)) {
+	if (elsewhere && h->had_at[p] < 0)
+		h->had_at[p] = now;
+	if (!c->holdable || starving || (!elsewhere && !sending) ||
+	    (c->urgent[p] ? !hold_urgent(h, c, p, sending, now) :
+	     held_long(c, p, now, DSH_MAX_HOLD_MS))) {
 		/* Asked again by the same node: not a new start. */
 		if (to != c)
 			h->sent_at[p] = now;

@@ -47,6 +47,16 @@
  * that formed through the tracker alone did not finish in 150 s without
  * this bound.) */
 #define DSH_MAX_HOLD_MS DSH_RESEND_MS
+/* Every node of a job reads the same files at the same moment: served at
+ * once, each urgent piece left the file server once per node, and the
+ * seeder's link, shared by all of those copies, was what the reads waited
+ * for (tests/bench/helper/urgent.sh: 3.4x the set).  So an urgent request
+ * for a piece another node is being sent is held until that node announces
+ * it (at most MAX_HOLD_MS), and one for a piece another node has is held
+ * for URGENT_HOLD_MS after the first ask that found it there, for the
+ * asker to take it from that node.  0: urgent requests are never held
+ * (dsh_holdback_set_urgent_hold). */
+#define DSH_URGENT_HOLD_MS 200
 /* Held requests are looked at for expiry at most this often on requests
  * (a seeder gets thousands a second), and on every tick. */
 #define DSH_EXPIRE_EVERY_MS 50
@@ -62,6 +72,9 @@ struct dsh_holdback;
 struct dsh_holdback_peer;
 
 struct dsh_holdback *dsh_holdback_new(int npieces, dsh_holdback_reject_fn reject);
+/* How long an urgent request may be held (DSH_URGENT_HOLD_MS unless set;
+ * the benchmarks compare). */
+void dsh_holdback_set_urgent_hold(struct dsh_holdback *h, int ms);
 /* Its peers are freed first (dsh_holdback_peer_free). */
 void dsh_holdback_free(struct dsh_holdback *h);
 
@@ -81,7 +94,8 @@ void dsh_holdback_holdable(struct dsh_holdback_peer *c, int on);
 void dsh_holdback_has(struct dsh_holdback *h, struct dsh_holdback_peer *c, int p, int announce);
 void dsh_holdback_dont_have(struct dsh_holdback *h, struct dsh_holdback_peer *c, int p);
 /* It marked piece p urgent: a request of it held now is rejected at once
- * (it asks again, marked) and the next ones are served. */
+ * (it asks again, marked), and held from now on only as URGENT_HOLD_MS
+ * says. */
 void dsh_holdback_urgent(struct dsh_holdback *h, struct dsh_holdback_peer *c, int p);
 
 /* A request: 0 serve it, 1 held (answered later through reject). */

@@ -785,12 +785,15 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 		atp.trackers.push_back(*t);
 	/* Per-peer byte counts (dsh_count.hpp); the seeder's hold-back and
 	 * the urgent marks (dsh_hold.hpp);
-	 * DSL_HELPER_HOLD=off leaves the latter out, for the benchmarks that
-	 * compare. */
+	 * DSL_HELPER_HOLD=off leaves the latter out and
+	 * DSL_HELPER_URGENT_HOLD_MS sets how long a seeder may hold an urgent
+	 * request (dsh_holdback.h), for the benchmarks that compare. */
 	atp.extensions.push_back(dsh_count::counter(s->npieces, s->ti->piece_length(), s->bytes));
 	const char *hold = getenv("DSL_HELPER_HOLD");
+	const char *uhold = getenv("DSL_HELPER_URGENT_HOLD_MS");
+	int urgent_hold = uhold && *uhold ? atoi(uhold) : -1;   /* -1: the plan's */
 	if (!hold || strcmp(hold, "off") != 0)
-		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, s->hold)
+		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, urgent_hold, s->hold)
 			: dsh_hold::downloader(o->urgent, (size_t)s->npieces, s->hold));
 	for (const char *const *p = o->peers; p && *p; p++) {
 		int port = 0;

@@ -76,8 +76,10 @@ START_TEST(held_until_announced)
 END_TEST
 
 /* A read waits for the piece: a held request for it is rejected at once
- * (asked again, marked) and served; the mark lasts until the peer has it. */
-START_TEST(urgent_served_at_once)
+ * (asked again, marked), held at most URGENT_HOLD_MS from its first hold,
+ * then served; the mark lasts until the peer has it.  With the urgent hold
+ * at 0, urgent requests are never held. */
+START_TEST(urgent_held_briefly)
 {
 	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
 	struct peer_log la = { { 0 }, 0 }, lb = { { 0 }, 0 };
@@ -88,14 +90,48 @@ START_TEST(urgent_served_at_once)
 	ck_assert_int_eq(ask(h, b, 3, 0), 1);
 	dsh_holdback_urgent(h, b, 3);
 	ck_assert_int_eq(lb.nrejected, 1);
-	ck_assert_int_eq(ask(h, b, 3, 1), 0);
-	ck_assert_int_eq(ask(h, b, 3, 2), 0);
+	ck_assert_int_eq(ask(h, b, 3, 10), 1);    /* a has it: ask a */
+	ck_assert_int_eq(ask(h, b, 3, DSH_URGENT_HOLD_MS + 50), 0);
+	ck_assert_int_eq(ask(h, b, 3, DSH_URGENT_HOLD_MS + 60), 0);
 	dsh_holdback_has(h, b, 3, 1);
-	ck_assert_int_eq(ask(h, b, 3, 3), 1);     /* mark gone with the piece */
+	ck_assert_int_eq(ask(h, b, 3, 1500), 1);  /* mark gone with the piece */
 	/* out-of-range marks and pieces are nobody's */
 	dsh_holdback_urgent(h, b, 8);
 	dsh_holdback_urgent(h, b, -1);
-	ck_assert_int_eq(ask(h, b, 8, 4), 0);
+	ck_assert_int_eq(ask(h, b, 8, 3000), 0);
+	/* never held with the urgent hold off */
+	dsh_holdback_set_urgent_hold(h, 0);
+	dsh_holdback_has(h, a, 4, 0);
+	dsh_holdback_urgent(h, b, 4);
+	ck_assert_int_eq(ask(h, b, 4, 3100), 0);
+	dsh_holdback_free(h);
+}
+END_TEST
+
+/* Every node reads the same piece at once: the first one asking is served,
+ * the others wait for it to announce the piece (then asked again, of it),
+ * not for the seeder to send it once per node. */
+START_TEST(urgent_coalesced)
+{
+	struct dsh_holdback *h = dsh_holdback_new(8, on_reject);
+	struct peer_log l[3];
+	struct dsh_holdback_peer *c[3];
+
+	memset(l, 0, sizeof(l));
+	for (int i = 0; i < 3; i++) {
+		c[i] = marking(h, &l[i]);
+		dsh_holdback_urgent(h, c[i], 5);
+	}
+	ck_assert_int_eq(ask(h, c[0], 5, 0), 0);  /* nobody has it, nobody is sent it */
+	ck_assert_int_eq(ask(h, c[1], 5, 1), 1);
+	ck_assert_int_eq(ask(h, c[2], 5, 2), 1);
+	sent(h, c[0], 5, 20);
+	dsh_holdback_has(h, c[0], 5, 1);         /* announced: the held ones rejected */
+	ck_assert_int_eq(l[1].nrejected, 1);
+	ck_assert_int_eq(l[2].nrejected, 1);
+	ck_assert_int_eq(ask(h, c[1], 5, 40), 1); /* asked the seeder again: c[0] has it */
+	/* a node that does not get it elsewhere is served after the bound */
+	ck_assert_int_eq(ask(h, c[2], 5, DSH_URGENT_HOLD_MS + 60), 0);
 	dsh_holdback_free(h);
 }
 END_TEST
@@ -197,7 +233,12 @@ END_TEST
  * the seeder's and each other node's, for random pieces it misses that the
  * other end has (libtorrent asks whoever has a piece, the seeder included).  The seeder serves its queue in order; held
  * requests wait for the plan's reject, after which the downloader picks
- * again.  A received piece is announced to everyone at once. */
+ * again.  A received piece is announced to everyone at once.
+ * Reading (a job's imports): every downloader also reads every piece in
+ * the same order, one a step, from the first step on; a read of a piece it
+ * misses marks the piece urgent and asks for it at once, of the node that
+ * has it with the shortest queue, else of the seeder (libtorrent's
+ * deadline path), and waits for it. */
 enum { N = 16, P = 256, Q = 4, STEP_MS = 10, MAX_STEPS = 20000 };
 
 struct dl {
@@ -209,6 +250,7 @@ struct dl {
 	int up_to[P * N];
 	struct dsh_holdback_peer *c;
 	int ngot;
+	int rd, rd_since;             /* reading: the next piece, waiting since */
 };
 
 struct swarm {
@@ -219,6 +261,7 @@ struct swarm {
 	int now_ms;
 	unsigned seed;
 	int held_answers;
+	int waits[N * P], nwaits;     /* reading: each read's wait in steps */
 };
 
 static struct swarm *the_swarm;
@@ -259,15 +302,69 @@ static void receive(struct swarm *s, int i, int p)
 	d->asked[p] = 0;
 }
 
-/* Runs the swarm until every downloader has every piece; returns the steps. */
-static int run_swarm(struct swarm *s, int holdable)
+static void ask_seeder(struct swarm *s, int i, int p)
+{
+	struct dl *d = &s->d[i];
+	struct dsh_holdback_req r = { p, 0, 16384 };
+
+	d->asked[p] = 1;
+	d->to_seed++;
+	if (dsh_holdback_request(s->h, d->c, &r, s->now_ms) == 0) {
+		s->sq[s->nsq] = p;
+		s->sq_from[s->nsq++] = i;
+	}
+}
+
+/* Reading: the reads of pieces d has, one a step, and the urgent request
+ * for the one it waits for. */
+static void read_step(struct swarm *s, int i, int step)
+{
+	struct dl *d = &s->d[i];
+	int p = d->rd, best = -1;
+
+	if (p < P && d->has[p]) {
+		s->waits[s->nwaits++] = d->rd_since < 0 ? 0 : step - d->rd_since;
+		d->rd_since = -1;
+		p = ++d->rd;
+	}
+	if (p >= P || d->has[p])
+		return;
+	if (d->rd_since < 0) {
+		d->rd_since = step;
+		dsh_holdback_urgent(s->h, d->c, p);   /* rejects a held request of it */
+	}
+	if (d->asked[p])
+		return;
+	for (int o = 0; o < N; o++) {
+		struct dl *u = &s->d[o];
+
+		if (o != i && u->has[p] && (best < 0 ||
+		    u->nup - u->up_at < s->d[best].nup - s->d[best].up_at))
+			best = o;
+	}
+	if (best < 0) {
+		ask_seeder(s, i, p);
+		return;
+	}
+	d->asked[p] = 1;
+	d->out_to[best]++;
+	s->d[best].up[s->d[best].nup] = p;
+	s->d[best].up_to[s->d[best].nup++] = i;
+}
+
+/* Runs the swarm until every downloader has every piece (reading: and has
+ * read it); returns the steps. */
+static int run_swarm(struct swarm *s, int holdable, int reading, int urgent_hold_ms)
 {
 	int step, done = 0;
 
 	the_swarm = s;
 	s->h = dsh_holdback_new(P, swarm_reject);
+	dsh_holdback_set_urgent_hold(s->h, urgent_hold_ms);
 	for (int i = 0; i < N; i++) {
 		s->d[i].c = dsh_holdback_peer_new(s->h, &s->d[i], 0);
+		s->d[i].rd = reading ? 0 : P;
+		s->d[i].rd_since = -1;
 		dsh_holdback_holdable(s->d[i].c, holdable);
 	}
 	for (step = 0; step < MAX_STEPS && !done; step++) {
@@ -276,6 +373,8 @@ static int run_swarm(struct swarm *s, int holdable)
 		for (int i = 0; i < N; i++) {
 			struct dl *d = &s->d[i];
 			int p;
+
+			read_step(s, i, step);
 
 			for (int o = 0; o < N; o++) {
 				struct dl *u = &s->d[o];
@@ -287,16 +386,8 @@ static int run_swarm(struct swarm *s, int holdable)
 					u->up_to[u->nup++] = i;
 				}
 			}
-			while (d->to_seed < Q && (p = random_missing(s, d, NULL)) >= 0) {
-				struct dsh_holdback_req r = { p, 0, 16384 };
-
-				d->asked[p] = 1;
-				d->to_seed++;
-				if (dsh_holdback_request(s->h, d->c, &r, s->now_ms) == 0) {
-					s->sq[s->nsq] = p;
-					s->sq_from[s->nsq++] = i;
-				}
-			}
+			while (d->to_seed < Q && (p = random_missing(s, d, NULL)) >= 0)
+				ask_seeder(s, i, p);
 		}
 		/* one piece per link per step */
 		if (s->sq_at < s->nsq) {
@@ -321,7 +412,7 @@ static int run_swarm(struct swarm *s, int holdable)
 		dsh_holdback_expire(s->h, s->now_ms, 0);
 		done = 1;
 		for (int i = 0; i < N; i++)
-			done &= s->d[i].ngot == P;
+			done &= s->d[i].ngot == P && s->d[i].rd >= P;
 	}
 	dsh_holdback_free(s->h);
 	return done ? step : -1;
@@ -332,8 +423,8 @@ START_TEST(fake_swarm)
 	static struct swarm plain, held;
 
 	plain.seed = held.seed = 5;
-	int t_plain = run_swarm(&plain, 0);
-	int t_held = run_swarm(&held, 1);
+	int t_plain = run_swarm(&plain, 0, 0, DSH_URGENT_HOLD_MS);
+	int t_held = run_swarm(&held, 1, 0, DSH_URGENT_HOLD_MS);
 
 	printf("fake swarm, %d downloaders, %d pieces: seeder sent %.2fx the set in %d "
 	       "steps without the hold-back, %.2fx in %d steps with it (%d rejects)\n",
@@ -350,17 +441,64 @@ START_TEST(fake_swarm)
 }
 END_TEST
 
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/* The p-th fraction of the swarm's read waits, in steps. */
+static int wait_q(struct swarm *s, double q)
+{
+	qsort(s->waits, (size_t)s->nwaits, sizeof(int), cmp_int);
+	return s->nwaits ? s->waits[(int)(q * (s->nwaits - 1))] : -1;
+}
+
+/* Every node reads every piece in the same order while the swarm fetches:
+ * urgent requests served at once sent a piece a node reads once per node
+ * (1.45x the set here), and those copies shared the seeder's link; held
+ * while another node is being sent the piece, each leaves the seeder about
+ * once, the swarm is done sooner and the slowest reads wait less (here:
+ * 1.00x, 511 against 613 steps, p99 45 against 56 steps). */
+START_TEST(fake_swarm_reading)
+{
+	static struct swarm at_once, held;
+
+	at_once.seed = held.seed = 7;
+	int t_once = run_swarm(&at_once, 1, 1, 0);
+	int t_held = run_swarm(&held, 1, 1, DSH_URGENT_HOLD_MS);
+	int once_p50 = wait_q(&at_once, 0.5), once_p99 = wait_q(&at_once, 0.99);
+	int held_p50 = wait_q(&held, 0.5), held_p99 = wait_q(&held, 0.99);
+
+	printf("fake swarm reading, %d downloaders, %d pieces: urgent requests served at "
+	       "once: seeder sent %.2fx the set in %d steps, read waits p50 %d p99 %d steps; "
+	       "held (%d ms once elsewhere): %.2fx in %d steps, p50 %d p99 %d\n",
+	       N, P, at_once.seeder_sent / (double)P, t_once, once_p50, once_p99,
+	       DSH_URGENT_HOLD_MS, held.seeder_sent / (double)P, t_held, held_p50, held_p99);
+	fflush(stdout);
+	ck_assert_int_gt(t_once, 0);
+	ck_assert_int_gt(t_held, 0);
+	ck_assert_int_eq(at_once.nwaits, N * P);
+	ck_assert_int_eq(held.nwaits, N * P);
+	ck_assert_msg(held.seeder_sent <= P * 12 / 10, "sent %d pieces of %d", held.seeder_sent, P);
+	ck_assert_msg(at_once.seeder_sent >= P * 13 / 10, "at once sent only %d", at_once.seeder_sent);
+	ck_assert_msg(t_held <= t_once, "%d steps against %d", t_held, t_once);
+	ck_assert_msg(held_p99 <= once_p99, "p99 %d steps against %d", held_p99, once_p99);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *su = suite_create("holdback");
 	TCase *tc = tcase_create("holdback");
 
 	tcase_add_test(tc, held_until_announced);
-	tcase_add_test(tc, urgent_served_at_once);
+	tcase_add_test(tc, urgent_held_briefly);
+	tcase_add_test(tc, urgent_coalesced);
 	tcase_add_test(tc, never_held);
 	tcase_add_test(tc, bounded_holds);
 	tcase_add_test(tc, cancels_and_leaving);
 	tcase_add_test(tc, fake_swarm);
+	tcase_add_test(tc, fake_swarm_reading);
 	tcase_set_timeout(tc, 120);
 	suite_add_tcase(su, tc);
 	return check_run(su);

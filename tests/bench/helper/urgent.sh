@@ -3,9 +3,12 @@
 # server sends, with and without the seeder's hold-back (helper/dsh_hold.hpp),
 # side by side in one run, rounds interleaved:
 #   plain   DSL_HELPER_HOLD=off: every request to the seeder served
-#   hold    the default: prefetch requests for pieces another node has or is
-#           being sent are held back; pieces a read waits for are marked
-#           urgent and served at once
+#   urgent0 DSL_HELPER_URGENT_HOLD_MS=0: prefetch requests for pieces another
+#           node has or is being sent are held back; pieces a read waits for
+#           are marked urgent and served at once
+#   hold    the default: the same, and an urgent request for a piece another
+#           node has or is being sent is held up to DSH_URGENT_HOLD_MS
+#           (helper/dsh_holdback.h), for that node to pass it on
 #
 #   sudo tests/bench/helper/urgent.sh [--build DIR] [--nodes N] [--rate R]
 #        [--files F] [--file-kib K] [--gap-ms G] [--rounds R] [--no-reads]
@@ -77,7 +80,10 @@ PY
 # read latencies to lat.MODE
 one() {
 	local mode=$1 r=$2 tag=$1-$2 i env=() peers=() t0 t1 sent waits=0 w
-	[ "$mode" = plain ] && env=(env DSL_HELPER_HOLD=off)
+	case $mode in
+	plain) env=(env DSL_HELPER_HOLD=off) ;;
+	urgent0) env=(env DSL_HELPER_URGENT_HOLD_MS=0) ;;
+	esac
 	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
 	DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-s/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-s/run"
 	dsh_in s "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
@@ -119,15 +125,17 @@ one() {
 	bench_stop_round "$tag" "$nodes"
 }
 
-modes="plain hold"
+modes=${DSH_URGENT_MODES:-"plain urgent0 hold"}
 : > "$DSH_TMP/res"
+order=$modes
 for r in $(seq 1 "$rounds"); do
-	set -- $modes
-	[ $((r % 2)) = 0 ] && set -- hold plain
-	for m in "$@"; do
+	for m in $order; do
 		one "$m" "$r" || exit 1
 	done
+	order="${order#* } ${order%% *}"   # rotated: each mode in each place
 done
+echo "rounds (mode, whole set s, file server/S, waits/node):"
+sed 's/^/  /' "$DSH_TMP/res"
 printf '\n%-6s %12s %14s %12s %10s %10s %10s\n' mode "whole set s" "file server/S" "waits/node" \
 	"read p50" "read p99" "read max"
 for m in $modes; do
