@@ -33,13 +33,17 @@
 
 #define DSH_HOLD_MS 250
 #define DSH_RESEND_MS 3000
-/* A downloader that got no block from a peer for piece_timeout (5 s,
+/* A downloader that got no block from a peer for piece_timeout (10 s,
  * dsh_session.cpp) with requests out "snubs" it: one request at a time, and
  * libtorrent's deadline scheduler skips snubbed peers
  * (peer_connection::can_request_time_critical), so a read of a piece only
  * the seeder has would wait.  A peer that got nothing for STARVE_MS is
- * served whatever it asks, before that can happen. */
-#define DSH_STARVE_MS 2000
+ * served whatever it asks, before that can happen.  With 2 s (and
+ * libtorrent's 5 s) at 64 nodes the seeder, which needs to send each piece
+ * to only one of them, found most of them "starving" and served them: the
+ * file server sent 1.22-1.58x the set; with 4 s, 1.13-1.20x (scale
+ * benchmark, README). */
+#define DSH_STARVE_MS 4000
 /* The seeder cannot see whether the asker is connected to the node that
  * has the piece (a downloader learns its peers from the tracker and its
  * direct peers): a peer is held back for a piece at most MAX_HOLD_MS after

@@ -9,6 +9,7 @@
 #include "dsl_err.h"
 #include "dsl_torrent_int.hpp"
 extern "C" {
+#include "dsh_holdback.h"
 #include "dsl_util.h"
 }
 #include "dsl_private.hpp"
@@ -86,6 +87,11 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define DSL_MAX_PEERLIST 1000        /* peers known (connected or not) */
 #define DSL_REDIAL_S 5               /* direct peers dialled again, while incomplete */
 #define DSL_CANDIDATE_RETRY_MS 5     /* a passed piece not yet readable: look again */
+/* A peer that sent no block for this long with requests out is snubbed; a
+ * seeder holds a peer's requests back for up to DSH_STARVE_MS
+ * (dsh_holdback.h), which must stay under it. */
+#define DSL_PIECE_TIMEOUT_S 10
+static_assert(DSH_STARVE_MS < DSL_PIECE_TIMEOUT_S * 1000, "a held peer must not be snubbed");
 
 /* Settings for a trusted cluster network: nobody is choked, nothing is
  * limited, no discovery beyond the tracker and the given peers, short
@@ -129,7 +135,7 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_int(lt::settings_pack::max_failcount, 3);
 	p.set_int(lt::settings_pack::peer_connect_timeout, 3);
 	p.set_int(lt::settings_pack::request_timeout, 5);
-	p.set_int(lt::settings_pack::piece_timeout, 5);
+	p.set_int(lt::settings_pack::piece_timeout, DSL_PIECE_TIMEOUT_S);
 	p.set_int(lt::settings_pack::peer_timeout, 30);
 	p.set_int(lt::settings_pack::inactivity_timeout, 60);
 	/* A peer that hung up is dialled again after 1 s.  A node refused at
