@@ -7,11 +7,13 @@
 #           node has or is being sent are held back; pieces a read waits for
 #           are marked urgent and served at once
 #   hold    the default: the same, and an urgent request for a piece another
-#           node has or is being sent is held up to DSH_URGENT_HOLD_MS
+#           node is being sent is held until that node announces it, one for
+#           a piece another node has for DSH_URGENT_HOLD_MS
 #           (helper/dsh_holdback.h), for that node to pass it on
 #
 #   sudo tests/bench/helper/urgent.sh [--build DIR] [--nodes N] [--rate R]
 #        [--files F] [--file-kib K] [--gap-ms G] [--rounds R] [--no-reads]
+#   DSH_URGENT_MODES="urgent0 hold": only those modes (rotated each round)
 #
 # One seeder and N downloaders in network namespaces, each sending at R
 # (tc tbf), each dialling the seeder and 8 others.  The set: F files of K
@@ -39,7 +41,7 @@ while [ $# -gt 0 ]; do
 	--gap-ms) gap=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--no-reads) reads=0; shift ;;
-	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
 	*) echo "urgent.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
