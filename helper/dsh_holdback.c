@@ -185,9 +185,9 @@ void dsh_holdback_urgent(struct dsh_holdback *h, struct dsh_holdback_peer *c, in
 	reject_held(h, c, p, INT64_MIN);
 }
 
-/* Held back for piece p for bound_ms already (starts the clock on the
+/* Held back for piece p for MAX_HOLD_MS already (starts the clock on the
  * first call for p). */
-static int held_long(struct dsh_holdback_peer *c, int p, int64_t now, int bound_ms)
+static int held_long(struct dsh_holdback_peer *c, int p, int64_t now)
 {
 	uint16_t tick = (uint16_t)((now - c->born) / TICK_MS + 1);
 
@@ -195,7 +195,7 @@ static int held_long(struct dsh_holdback_peer *c, int p, int64_t now, int bound_
 		c->first_hold[p] = tick;
 		return 0;
 	}
-	return (uint16_t)(tick - c->first_hold[p]) >= bound_ms / TICK_MS;
+	return (uint16_t)(tick - c->first_hold[p]) >= DSH_MAX_HOLD_MS / TICK_MS;
 }
 
 static void push_queued(struct dsh_holdback_peer *c, const struct dsh_holdback_req *r)
@@ -234,7 +234,7 @@ static int hold_urgent(struct dsh_holdback *h, struct dsh_holdback_peer *c, int 
 	if (h->urgent_hold_ms == 0)
 		return 0;
 	if (sending && !h->sent_to[p]->has[p])
-		return !held_long(c, p, now, DSH_MAX_HOLD_MS);
+		return !held_long(c, p, now);
 	return now - h->had_at[p] < h->urgent_hold_ms;
 }
 
@@ -254,8 +254,7 @@ int dsh_holdback_request(struct dsh_holdback *h, struct dsh_holdback_peer *c,
 	if (elsewhere && h->had_at[p] < 0)
 		h->had_at[p] = now;
 	if (!c->holdable || starving || (!elsewhere && !sending) ||
-	    (c->urgent[p] ? !hold_urgent(h, c, p, sending, now) :
-	     held_long(c, p, now, DSH_MAX_HOLD_MS))) {
+	    (c->urgent[p] ? !hold_urgent(h, c, p, sending, now) : held_long(c, p, now))) {
 		/* Asked again by the same node: not a new start. */
 		if (to != c)
 			h->sent_at[p] = now;

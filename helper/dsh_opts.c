@@ -12,6 +12,7 @@
 #include "dsh_opts.h"
 #include "dsl_cidr.h"
 #include "dsl_opt.h"
+#include "dsl_util.h"
 
 enum { O_DESC = 256, O_TORRENT, O_MOUNT, O_MOUNTPOINT, O_CACHE, O_RUN, O_SEED, O_TRACKER,
        O_PEER, O_LISTEN, O_PORT, O_READ_TIMEOUT, O_CACHE_POLICY, O_FG, O_LOG, O_CTL,
@@ -72,15 +73,6 @@ void dsh_opts_usage(FILE *out)
 	fputs(dsh_usage, out);
 }
 
-static int parse_int(const char *s, long lo, long hi, long *v)
-{
-	char *end;
-
-	errno = 0;
-	*v = strtol(s, &end, 10);
-	return (errno || end == s || *end || *v < lo || *v > hi) ? -1 : 0;
-}
-
 /* --key-file FILE: the job key, one line of 64 hex digits. */
 static int read_key_file(const char *path, struct dsh_opts *o, struct dsl_err *e)
 {
@@ -118,7 +110,7 @@ static int parse_share(const char *arg, struct dsh_opts *o, struct dsl_err *e)
 	if (!slash)
 		goto bad;
 	*slash = '\0';
-	if (parse_int(slash + 1, 1, 100000, &n) != 0 || parse_int(buf, 0, n - 1, &i) != 0)
+	if (dsl_parse_long(slash + 1, 1, 100000, &n) != 0 || dsl_parse_long(buf, 0, n - 1, &i) != 0)
 		goto bad;
 	o->share_index = (int)i;
 	o->share_count = (int)n;
@@ -138,8 +130,8 @@ static int parse_port(const char *s, struct dsh_opts *o, struct dsl_err *e)
 	dash = strchr(buf, '-');
 	if (dash)
 		*dash = '\0';
-	if (parse_int(buf, 1, 65535, &a) != 0 ||
-	    (dash && parse_int(dash + 1, 1, 65535, &b) != 0) || (dash && b < a)) {
+	if (dsl_parse_long(buf, 1, 65535, &a) != 0 ||
+	    (dash && dsl_parse_long(dash + 1, 1, 65535, &b) != 0) || (dash && b < a)) {
 		dsl_err_set(e, "--port %s: expected a port (1-65535) or a range A-B", s);
 		return -1;
 	}
@@ -177,7 +169,7 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 	case O_LISTEN: o->listen_ip = arg; break;
 	case O_PORT: return parse_port(arg, o, e);
 	case O_READ_TIMEOUT:
-		if (parse_int(arg, 1, 86400, &v) != 0) {
+		if (dsl_parse_long(arg, 1, 86400, &v) != 0) {
 			dsl_err_set(e, "--read-timeout %s: expected seconds (1-86400)", arg);
 			return -1;
 		}
@@ -209,7 +201,7 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 	case O_LOG: o->log_file = arg; break;
 	case O_CTL: o->ctl_dir = arg; break;
 	case O_JOB:
-		if (parse_int(arg, 1, LONG_MAX, &v) != 0) {
+		if (dsl_parse_long(arg, 1, LONG_MAX, &v) != 0) {
 			dsl_err_set(e, "--job %s: expected a Slurm job id (a number > 0)", arg);
 			return -1;
 		}
@@ -218,7 +210,7 @@ static int parse_one(int c, const char *arg, struct dsh_opts *o, struct dsl_err 
 	case O_SHARE:
 		return parse_share(arg, o, e);
 	case O_SPEC_FD:
-		if (parse_int(arg, 3, 1023, &v) != 0) {
+		if (dsl_parse_long(arg, 3, 1023, &v) != 0) {
 			dsl_err_set(e, "--spec-fd %s: expected an open fd (3-1023)", arg);
 			return -1;
 		}

@@ -797,12 +797,11 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	atp.extensions.push_back(dsh_count::counter(s->npieces, s->ti->piece_length(), s->bytes));
 	const char *hold = getenv("DSL_HELPER_HOLD");
 	const char *uhold = getenv("DSL_HELPER_URGENT_HOLD_MS");
-	char *end = NULL;
-	long uh = uhold ? strtol(uhold, &end, 10) : -1;
-	/* -1 (unset, or not a number of ms up to a minute): the plan's own */
-	int urgent_hold = uhold && *uhold && !*end && uh >= 0 && uh <= 60000 ? (int)uh : -1;
+	long urgent_hold = -1;   /* unset, or not ms up to a minute: the plan's own */
+	if (uhold && dsl_parse_long(uhold, 0, 60000, &urgent_hold) < 0)
+		urgent_hold = -1;
 	if (!hold || strcmp(hold, "off") != 0)
-		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, urgent_hold, s->hold)
+		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, (int)urgent_hold, s->hold)
 			: dsh_hold::downloader(o->urgent, (size_t)s->npieces, s->hold));
 	for (const char *const *p = o->peers; p && *p; p++) {
 		int port = 0;

@@ -69,12 +69,9 @@ static int set_path(char *dst, size_t len, const char *key, const char *v,
 static int set_int(int *dst, const char *key, const char *v, long min, long max,
 		   struct dsl_err *e)
 {
-	char *end;
 	long n;
 
-	errno = 0;
-	n = strtol(v, &end, 10);
-	if (!*v || *end || errno || n < min || n > max) {
+	if (dsl_parse_long(v, min, max, &n) < 0) {
 		dsl_err_set(e, "%s: '%s' is not an integer in [%ld, %ld]", key, v, min, max);
 		return -1;
 	}

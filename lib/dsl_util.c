@@ -627,3 +627,16 @@ char *dsl_printable(const char *in, size_t inlen, char *out, size_t outlen)
 	out[o] = '\0';
 	return out;
 }
+
+int dsl_parse_long(const char *s, long lo, long hi, long *v)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno || end == s || *end || n < lo || n > hi)
+		return -1;
+	*v = n;
+	return 0;
+}

@@ -51,6 +51,9 @@ long dsl_peak_kib(long *children_kib);
  * text a user controls, bound for a log or a terminal: newlines become
  * spaces, other control characters '?'.  Returns how many were replaced. */
 size_t dsl_printable_inplace(char *s);
+/* A whole decimal number in [lo, hi], all of s: 0, else -1 (*v unset on
+ * error). */
+int dsl_parse_long(const char *s, long lo, long hi, long *v);
 /* Human-readable size: "12.3 MiB". */
 void dsl_human_size(unsigned long long bytes, char *buf, size_t len);
 

@@ -302,6 +302,17 @@ static void receive(struct swarm *s, int i, int p)
 	d->asked[p] = 0;
 }
 
+/* Downloader i asks node o for piece p (its upload queue, in order). */
+static void ask_peer(struct swarm *s, int i, int o, int p)
+{
+	struct dl *u = &s->d[o];
+
+	s->d[i].asked[p] = 1;
+	s->d[i].out_to[o]++;
+	u->up[u->nup] = p;
+	u->up_to[u->nup++] = i;
+}
+
 static void ask_seeder(struct swarm *s, int i, int p)
 {
 	struct dl *d = &s->d[i];
@@ -342,14 +353,10 @@ static void read_step(struct swarm *s, int i, int step)
 		    u->nup - u->up_at < s->d[best].nup - s->d[best].up_at))
 			best = o;
 	}
-	if (best < 0) {
+	if (best < 0)
 		ask_seeder(s, i, p);
-		return;
-	}
-	d->asked[p] = 1;
-	d->out_to[best]++;
-	s->d[best].up[s->d[best].nup] = p;
-	s->d[best].up_to[s->d[best].nup++] = i;
+	else
+		ask_peer(s, i, best, p);
 }
 
 /* Runs the swarm until every downloader has every piece (reading: and has
@@ -379,12 +386,8 @@ static int run_swarm(struct swarm *s, int holdable, int reading, int urgent_hold
 			for (int o = 0; o < N; o++) {
 				struct dl *u = &s->d[o];
 
-				while (o != i && d->out_to[o] < Q && (p = random_missing(s, d, u)) >= 0) {
-					d->asked[p] = 1;
-					d->out_to[o]++;
-					u->up[u->nup] = p;
-					u->up_to[u->nup++] = i;
-				}
+				while (o != i && d->out_to[o] < Q && (p = random_missing(s, d, u)) >= 0)
+					ask_peer(s, i, o, p);
 			}
 			while (d->to_seed < Q && (p = random_missing(s, d, NULL)) >= 0)
 				ask_seeder(s, i, p);

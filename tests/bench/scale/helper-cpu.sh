@@ -38,7 +38,7 @@ trap 'exit 1' INT TERM
 DSH_BIG_MB=$size
 hz=$(getconf CLK_TCK)
 # The busiest thread's ticks (libtorrent's network thread, in every run seen).
-top_thread() { for t in /proc/$1/task/*; do awk '{print $14 + $15}' "$t/stat"; done | sort -n | tail -n 1; }
+top_thread() { for t in /proc/$1/task/*; do dsh_ticks "$1/task/${t##*/}"; done | sort -n | tail -n 1; }
 
 dsh_net dcp 198.18.98 || exit 1
 dsh_make_set "$DSH_TMP/set" || exit 1
