@@ -8,6 +8,7 @@
 #include "dsh_hold.hpp"
 extern "C" {
 #include "dsh_holdback.h"
+#include "dsh_trace.h"
 #include "dsl_net.h"
 }
 
@@ -51,6 +52,14 @@ dsh_holdback_req req_of(const lt::peer_request &r)
 	return dsh_holdback_req{static_cast<int>(r.piece), r.start, r.length};
 }
 
+/* A request that came in (Q) or a block that went out (S), if tracing. */
+void trace_req(dsh_trace *t, char ev, const lt::peer_request &r, const lt::peer_connection_handle &pc)
+{
+	if (t)
+		dsh_trace_ev(t, ev, static_cast<int>(r.piece), r.start / lt::default_block_size,
+			     pc.remote().address().to_string().c_str());
+}
+
 /* ---- Seeder -------------------------------------------------------------- */
 
 class hold_peer;
@@ -59,9 +68,12 @@ struct hold_torrent : lt::torrent_plugin, std::enable_shared_from_this<hold_torr
 	dsh_holdback *plan;
 	int npieces;
 	std::shared_ptr<counters> count;
+	std::shared_ptr<dsh_trace> trace;
 
-	hold_torrent(int n, int urgent_hold_ms, std::shared_ptr<counters> c)
-		: plan(dsh_holdback_new(n, reject)), npieces(n), count(std::move(c))
+	hold_torrent(int n, int urgent_hold_ms, std::shared_ptr<counters> c,
+		     std::shared_ptr<dsh_trace> tr)
+		: plan(dsh_holdback_new(n, reject)), npieces(n), count(std::move(c)),
+		  trace(std::move(tr))
 	{
 		if (urgent_hold_ms >= 0)
 			dsh_holdback_set_urgent_hold(plan, urgent_hold_ms);
@@ -148,6 +160,7 @@ public:
 
 	bool on_request(const lt::peer_request &r) override
 	{
+		trace_req(t_.trace.get(), 'Q', r, pc_);
 		known();
 		dsh_holdback_req q = req_of(r);
 		if (!dsh_holdback_request(t_.plan, c_, &q, dsl_now_ms()))
@@ -165,6 +178,7 @@ public:
 
 	void sent_piece(const lt::peer_request &r) override
 	{
+		trace_req(t_.trace.get(), 'S', r, pc_);
 		dsh_holdback_req q = req_of(r);
 		dsh_holdback_sent(t_.plan, c_, &q, dsl_now_ms());
 	}
@@ -217,10 +231,22 @@ std::shared_ptr<lt::peer_plugin> hold_torrent::new_connection(const lt::peer_con
 class mark_peer : public lt::peer_plugin {
 public:
 	mark_peer(const uint8_t *u, size_t n, std::shared_ptr<counters> c,
-		  const lt::peer_connection_handle &pc)
-		: urgent_(u), count_(std::move(c)), pc_(pc), told_(n, false) {}
+		  std::shared_ptr<dsh_trace> tr, const lt::peer_connection_handle &pc)
+		: urgent_(u), count_(std::move(c)), trace_(std::move(tr)), pc_(pc), told_(n, false) {}
 
 	lt::string_view type() const override { return "dsl_urgent_mark"; }
+
+	/* A downloader serves the others too: its side of the trace. */
+	bool on_request(const lt::peer_request &r) override
+	{
+		trace_req(trace_.get(), 'Q', r, pc_);
+		return false;
+	}
+
+	void sent_piece(const lt::peer_request &r) override
+	{
+		trace_req(trace_.get(), 'S', r, pc_);
+	}
 
 	/* This end marks its urgent requests: its others may be held. */
 	void add_handshake(lt::entry &h) override
@@ -261,6 +287,7 @@ public:
 private:
 	const uint8_t *urgent_;
 	std::shared_ptr<counters> count_;
+	std::shared_ptr<dsh_trace> trace_;
 	lt::peer_connection_handle pc_;
 	std::vector<bool> told_;   /* marked on this connection already */
 	int id_ = 0;               /* the seeder's id for the message, 0: none */
@@ -270,32 +297,36 @@ struct mark_torrent : lt::torrent_plugin {
 	const uint8_t *urgent;
 	size_t npieces;
 	std::shared_ptr<counters> count;
+	std::shared_ptr<dsh_trace> trace;
 
-	mark_torrent(const uint8_t *u, size_t n, std::shared_ptr<counters> c)
-		: urgent(u), npieces(n), count(std::move(c)) {}
+	mark_torrent(const uint8_t *u, size_t n, std::shared_ptr<counters> c,
+		     std::shared_ptr<dsh_trace> tr)
+		: urgent(u), npieces(n), count(std::move(c)), trace(std::move(tr)) {}
 	std::shared_ptr<lt::peer_plugin> new_connection(const lt::peer_connection_handle &pc) override
 	{
 		if (pc.type() != lt::connection_type::bittorrent)
 			return nullptr;
-		return std::make_shared<mark_peer>(urgent, npieces, count, pc);
+		return std::make_shared<mark_peer>(urgent, npieces, count, trace, pc);
 	}
 };
 
 } /* namespace */
 
-plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c)
+plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c,
+		 std::shared_ptr<dsh_trace> trace)
 {
-	return [npieces, urgent_hold_ms, c](const lt::torrent_handle &, lt::client_data_t) {
+	return [npieces, urgent_hold_ms, c, trace](const lt::torrent_handle &, lt::client_data_t) {
 		return std::shared_ptr<lt::torrent_plugin>(
-			std::make_shared<hold_torrent>(npieces, urgent_hold_ms, c));
+			std::make_shared<hold_torrent>(npieces, urgent_hold_ms, c, trace));
 	};
 }
 
-plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c)
+plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c,
+		     std::shared_ptr<dsh_trace> trace)
 {
-	return [urgent, npieces, c](const lt::torrent_handle &, lt::client_data_t) {
+	return [urgent, npieces, c, trace](const lt::torrent_handle &, lt::client_data_t) {
 		return std::shared_ptr<lt::torrent_plugin>(
-			std::make_shared<mark_torrent>(urgent, npieces, c));
+			std::make_shared<mark_torrent>(urgent, npieces, c, trace));
 	};
 }
 

@@ -28,6 +28,8 @@
 #include <memory>
 #include <vector>
 
+struct dsh_trace;
+
 /* Peer ids: the role, then 12 random characters (dsh_session.cpp).  Other
  * seeders' requests are never held, and they never count as holders. */
 #define DSL_SEEDER_ID "-DS0100-"
@@ -53,11 +55,15 @@ struct counters {
 	std::atomic<uint64_t> marked{0};   /* either end: urgent pieces named on the wire */
 };
 
-/* urgent_hold_ms: dsh_holdback_set_urgent_hold, -1: its default. */
-plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c);
+/* urgent_hold_ms: dsh_holdback_set_urgent_hold, -1: its default.  trace:
+ * where the requests that come in and the blocks that go out are logged
+ * (dsh_trace.h), or none. */
+plugin_fn seeder(int npieces, int urgent_hold_ms, std::shared_ptr<counters> c,
+		 std::shared_ptr<struct dsh_trace> trace);
 /* urgent: per piece (npieces), 1 while a read waits for it, set before the
  * piece is asked for (dsh_sched_urgent); read here with atomic loads. */
-plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c);
+plugin_fn downloader(const uint8_t *urgent, size_t npieces, std::shared_ptr<counters> c,
+		     std::shared_ptr<struct dsh_trace> trace);
 
 } /* namespace dsh_hold */
 

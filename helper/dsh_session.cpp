@@ -10,6 +10,7 @@
 #include "dsl_torrent_int.hpp"
 extern "C" {
 #include "dsh_holdback.h"
+#include "dsh_trace.h"
 #include "dsl_util.h"
 }
 #include "dsl_private.hpp"
@@ -97,7 +98,7 @@ static_assert(DSH_STARVE_MS < DSL_PIECE_TIMEOUT_S * 1000, "a held peer must not 
  * limited, no discovery beyond the tracker and the given peers, short
  * time-outs so a dead peer is dropped quickly. */
 lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
-				    const std::string &peer_id, bool deep_queues)
+				    const std::string &peer_id, bool deep_queues, bool trace)
 {
 	lt::settings_pack p = lt::high_performance_seed();
 	/* 20 bytes: libtorrent uses it as the whole peer id */
@@ -105,7 +106,8 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_int(lt::settings_pack::alert_mask,
 		  lt::alert_category::error | lt::alert_category::status |
 		  lt::alert_category::piece_progress | lt::alert_category::storage |
-		  lt::alert_category::tracker | lt::alert_category::connect);
+		  lt::alert_category::tracker | lt::alert_category::connect |
+		  (trace ? lt::alert_category::block_progress : lt::alert_category_t{}));
 	p.set_str(lt::settings_pack::listen_interfaces, iface);
 	p.set_bool(lt::settings_pack::enable_dht, false);
 	p.set_bool(lt::settings_pack::enable_lsd, false);
@@ -266,6 +268,8 @@ struct dsh_session {
 	std::shared_ptr<dsh_count::counts> bytes = std::make_shared<dsh_count::counts>();
 	/* The hold-back plugins' counters (dsh_hold.hpp). */
 	std::shared_ptr<dsh_hold::counters> hold = std::make_shared<dsh_hold::counters>();
+	/* DSL_HELPER_TRACE's file (dsh_trace.h), or none; the plugins share it. */
+	std::shared_ptr<struct dsh_trace> trace;
 
 	dsh_piece_fn on_piece = nullptr;
 	dsh_session_log_fn logfn = nullptr;
@@ -364,7 +368,12 @@ struct dsh_session {
 	void handle_alert(lt::alert *a)
 	{
 		moved = true;   /* only peer, piece and state alerts are asked for */
-		if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
+		if (auto *bd = lt::alert_cast<lt::block_downloading_alert>(a)) {
+			trace_block('R', bd->piece_index, bd->block_index, bd->endpoint);
+		} else if (auto *bf = lt::alert_cast<lt::block_finished_alert>(a)) {
+			trace_block('F', bf->piece_index, bf->block_index, bf->endpoint);
+		} else if (auto *pf = lt::alert_cast<lt::piece_finished_alert>(a)) {
+			dsh_trace_ev(trace.get(), 'P', static_cast<int>(pf->piece_index), -1, nullptr);
 			candidates.push_back(static_cast<int>(pf->piece_index));
 		} else if (auto *hf = lt::alert_cast<lt::hash_failed_alert>(a)) {
 			{
@@ -388,6 +397,13 @@ struct dsh_session {
 			log(LOG_ERROR, "listen " + lf->address.to_string() + ":" +
 			    std::to_string(lf->port) + ": " + lf->error.message());
 		}
+	}
+
+	/* Block alerts come only while tracing (cluster_settings). */
+	void trace_block(char ev, lt::piece_index_t p, int block, const lt::tcp::endpoint &from)
+	{
+		dsh_trace_ev(trace.get(), ev, static_cast<int>(p), block,
+			     from.address().to_string().c_str());
 	}
 
 	void count_opened(const lt::peer_connect_alert *pc)
@@ -795,14 +811,19 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	 * DSL_HELPER_URGENT_HOLD_MS sets how long a seeder may hold an urgent
 	 * request (dsh_holdback.h), for the benchmarks that compare. */
 	atp.extensions.push_back(dsh_count::counter(s->npieces, s->ti->piece_length(), s->bytes));
+	if (const char *tr = getenv("DSL_HELPER_TRACE")) {
+		s->trace.reset(dsh_trace_open(tr, e), dsh_trace_close);
+		if (!s->trace)
+			return -1;
+	}
 	const char *hold = getenv("DSL_HELPER_HOLD");
 	const char *uhold = getenv("DSL_HELPER_URGENT_HOLD_MS");
 	long urgent_hold = -1;   /* unset, or not ms up to a minute: the plan's own */
 	if (uhold && dsl_parse_long(uhold, 0, 60000, &urgent_hold) < 0)
 		urgent_hold = -1;
 	if (!hold || strcmp(hold, "off") != 0)
-		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, (int)urgent_hold, s->hold)
-			: dsh_hold::downloader(o->urgent, (size_t)s->npieces, s->hold));
+		atp.extensions.push_back(s->seeding ? dsh_hold::seeder(s->npieces, (int)urgent_hold, s->hold, s->trace)
+			: dsh_hold::downloader(o->urgent, (size_t)s->npieces, s->hold, s->trace));
 	for (const char *const *p = o->peers; p && *p; p++) {
 		int port = 0;
 		std::string host = split_host_port(*p, &port);
@@ -828,7 +849,7 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	const char *q = getenv("DSL_HELPER_QUEUES");
 	s->make_peer_id();
 	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
-						q && !strcmp(q, "deep")));
+						q && !strcmp(q, "deep"), s->trace != nullptr));
 	if (o->strict_priority)
 		/* libtorrent picks its first 4 pieces at random, whatever their
 		 * priority, and then finishes them first: measured, 5 random
@@ -1030,6 +1051,7 @@ extern "C" void dsh_session_deadline(struct dsh_session *s, int piece)
 	if (s->seeding || piece < 0 || piece >= s->npieces)
 		return;
 	try {
+		dsh_trace_ev(s->trace.get(), 'D', piece, -1, nullptr);
 		s->h.set_piece_deadline(lt::piece_index_t(piece), 0);
 	} catch (...) {
 	}

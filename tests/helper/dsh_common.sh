@@ -41,8 +41,10 @@ dsh_cleanup() {
 	for p in $DSH_PIDS; do
 		kill "$p" 2>/dev/null
 	done
+	# Not only what mountpoint(1) sees: the mount of a helper that died is
+	# "not connected" to it, and would keep rm -rf below from its directory.
 	for m in $DSH_MOUNTS; do
-		mountpoint -q "$m" 2>/dev/null && umount -l "$m" 2>/dev/null
+		umount -l "$m" 2>/dev/null
 	done
 	# SIGTERM first; SIGKILL only what is still there after 3 s.
 	local i alive
@@ -137,10 +139,13 @@ dsh_make_set() {
 	chmod -R a+rX "$d"
 }
 
-# dsh_publish NAME DIR REG: sets DSH_DESC and DSH_TORRENT
+# dsh_publish NAME DIR REG: sets DSH_DESC and DSH_TORRENT.  256 KiB pieces,
+# or DSH_PIECE_SIZE's (dsl create --piece-size; "auto": what dsl create picks).
 dsh_publish() {
+	local ps=(--piece-size "${DSH_PIECE_SIZE:-256K}")
+	[ "${DSH_PIECE_SIZE:-}" = auto ] && ps=()
 	mkdir -p "$3"
-	"$DSL_TOOL" --registry "$3" create "$1" "$2" --piece-size 256K >/dev/null || return 1
+	"$DSL_TOOL" --registry "$3" create "$1" "$2" "${ps[@]}" >/dev/null || return 1
 	DSH_DESC=$(ls "$3/$1"/*.json | head -n1)
 	DSH_TORRENT=$(ls "$3/$1"/*.torrent | head -n1)
 	[ -f "$DSH_DESC" ] && [ -f "$DSH_TORRENT" ]

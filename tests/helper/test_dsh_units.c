@@ -1,13 +1,17 @@
-/* test_dsh_units.c - the helper's parts without a mount: options and the
- * inode table. */
+/* test_dsh_units.c - the helper's parts without a mount: options, the
+ * inode table and the event trace. */
 #include <check.h>
 
 #include "check_run.h"
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dsh_opts.h"
+#include "dsh_trace.h"
 #include "dsh_tree.h"
 
 static int parse(struct dsh_opts *o, struct dsl_err *e, const char *line)
@@ -114,6 +118,66 @@ START_TEST(tree_lookup_stat)
 }
 END_TEST
 
+/* Two threads write at once (the network thread and the loop do): every
+ * line whole, none lost; off is a NULL that does nothing; a symlink is not
+ * followed. */
+#define TRACE_LINES 2000
+
+static void *trace_writer(void *arg)
+{
+	for (int i = 0; i < TRACE_LINES; i++)
+		dsh_trace_ev(arg, 'Q', i, i % 16, "198.18.98.11");
+	return NULL;
+}
+
+START_TEST(trace_lines)
+{
+	char dir[] = "/tmp/dsh-trace.XXXXXX", path[256], link[256], line[256];
+	struct dsl_err e;
+	struct dsh_trace *t;
+	pthread_t th;
+	FILE *f;
+	int nq = 0, nd = 0, bad = 0;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t", dir);
+	snprintf(link, sizeof(link), "%s/l", dir);
+	dsh_trace_ev(NULL, 'D', 1, -1, NULL);
+	t = dsh_trace_open(path, &e);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_int_eq(pthread_create(&th, NULL, trace_writer, t), 0);
+	for (int i = 0; i < TRACE_LINES; i++)
+		dsh_trace_ev(t, 'D', i, -1, NULL);
+	pthread_join(th, NULL);
+	dsh_trace_close(t);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		double ms;
+		char ev, peer[64];
+		int piece, block;
+		int n = sscanf(line, "%lf %c %d %d %63s", &ms, &ev, &piece, &block, peer);
+
+		if (n == 5 && ev == 'Q' && block == piece % 16 && !strcmp(peer, "198.18.98.11"))
+			nq++;
+		else if (n == 3 && ev == 'D' && ms > 0)
+			nd++;
+		else
+			bad++;
+	}
+	fclose(f);
+	ck_assert_int_eq(nq, TRACE_LINES);
+	ck_assert_int_eq(nd, TRACE_LINES);
+	ck_assert_int_eq(bad, 0);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ck_assert_ptr_null(dsh_trace_open(link, &e));
+	ck_assert_ptr_nonnull(strstr(e.msg, link));
+	unlink(link);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("dsh");
@@ -122,6 +186,7 @@ int main(void)
 	tcase_add_test(tc, opts_good);
 	tcase_add_test(tc, opts_bad);
 	tcase_add_test(tc, tree_lookup_stat);
+	tcase_add_test(tc, trace_lines);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

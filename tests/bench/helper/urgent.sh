@@ -13,6 +13,7 @@
 #
 #   sudo tests/bench/helper/urgent.sh [--build DIR] [--nodes N] [--rate R]
 #        [--files F] [--file-kib K] [--gap-ms G] [--rounds R] [--no-reads]
+#        [--piece-size P] [--trace DIR]
 #   DSH_URGENT_MODES="urgent0 hold": only those modes (rotated each round)
 #
 # One seeder and N downloaders in network namespaces, each sending at R
@@ -26,11 +27,16 @@
 # to fetch first are the slow ones), the on-demand waits, the whole set's
 # time (start until every node has every piece) and the file server's
 # bytes (what the seeder sent / the set).  Medians of rounds for the times.
+# --piece-size: the set's (dsl create --piece-size; "auto": what dsl create
+# picks for it, 16 KiB for the default set), 256K unless given.
+# --trace DIR: every helper logs its piece traffic (DSL_HELPER_TRACE,
+# helper/dsh_trace.h) and every reader its reads into DIR, and
+# urgent_phases.py prints where the slow reads' time went.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
 build=${DSL_BUILD_DIR:-$src/build}
-nodes=16 rate=20mbit nfiles=200 kib=128 gap=20 rounds=3 reads=1
+nodes=16 rate=20mbit nfiles=200 kib=128 gap=20 rounds=3 reads=1 psize=256K trace=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -41,7 +47,9 @@ while [ $# -gt 0 ]; do
 	--gap-ms) gap=$2; shift 2 ;;
 	--rounds) rounds=$2; shift 2 ;;
 	--no-reads) reads=0; shift ;;
-	-h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+	--piece-size) psize=$2; shift 2 ;;
+	--trace) trace=$2; shift 2 ;;
+	-h|--help) sed -n '2,34p' "$0"; exit 0 ;;
 	*) echo "urgent.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -49,6 +57,10 @@ for v in "$nodes" "$nfiles" "$kib" "$rounds"; do
 	case $v in ''|*[!0-9]*|0) echo "urgent.sh: '$v': not a positive whole number" >&2; exit 2 ;; esac
 done
 [ "$nodes" -le 60 ] || { echo "urgent.sh: at most 60 nodes" >&2; exit 2; }
+if [ -n "$trace" ]; then
+	mkdir -p "$trace" && trace=$(cd "$trace" && pwd) || { echo "urgent.sh: --trace $trace: cannot create" >&2; exit 2; }
+	rm -f "$trace"/*.trace "$trace"/*.reads
+fi
 bench=urgent
 . "$here/bench_common.sh"
 NET=198.18.98
@@ -58,37 +70,43 @@ for k in $(seq -w 1 "$nfiles"); do
 	head -c $((kib * 1024)) /dev/urandom > "$DSH_TMP/set/f$k.bin"
 done
 chmod -R a+rX "$DSH_TMP/set"
-dsh_publish uset "$DSH_TMP/set" "$DSH_TMP/reg" 2>/dev/null || exit 1
+DSH_PIECE_SIZE=$psize dsh_publish uset "$DSH_TMP/set" "$DSH_TMP/reg" 2>/dev/null ||
+	{ echo "urgent.sh: dsl create (--piece-size $psize) failed" >&2; exit 1; }
+pbytes=$("$DSL_TOOL" --registry "$DSH_TMP/reg" show uset 2>/dev/null | awk '/^piece size:/ { print $3 }')
 setbytes=$(du -sb --apparent-size "$DSH_TMP/set" | cut -f1)
 dsh_node s 10 "$rate" || exit 1
 for i in $(seq 1 "$nodes"); do dsh_node "d$i" $((10 + i)) "$rate" || exit 1; done
 echo "uptime: $(uptime)"
-echo "set: $nfiles files of $kib KiB ($setbytes B), 256 KiB pieces; 1 seeder, $nodes downloaders at $rate; reads ${gap} ms apart; $rounds rounds"
+echo "set: $nfiles files of $kib KiB ($setbytes B), ${pbytes:-?} KiB pieces; 1 seeder, $nodes downloaders at $rate; reads ${gap} ms apart; $rounds rounds"
 
+# Writes OUT (one latency in ms per line) and OUT.reads ("START_MS
+# LATENCY_MS NAME", CLOCK_MONOTONIC as in the helpers' traces).
 cat > "$DSH_TMP/reader.py" <<'PY'
 import os, sys, time
 view, gap, out = sys.argv[1], float(sys.argv[2]) / 1000, sys.argv[3]
-lat = []
+reads = []
 for name in sorted(os.listdir(view)):
     t = time.monotonic()
     with open(os.path.join(view, name), "rb") as f:
         f.read(4096)
-    lat.append((time.monotonic() - t) * 1000)
+    reads.append((t * 1000, (time.monotonic() - t) * 1000, name))
     time.sleep(gap)
-open(out, "w").write("\n".join("%.3f" % x for x in lat) + "\n")
+open(out, "w").write("".join("%.3f\n" % r[1] for r in reads))
+open(out + ".reads", "w").write("".join("%.3f %.3f %s\n" % r for r in reads))
 PY
 
 # one MODE ROUND: appends "MODE time server_ratio waits" to res and the
 # read latencies to lat.MODE
 one() {
-	local mode=$1 r=$2 tag=$1-$2 i env=() peers=() t0 t1 sent waits=0 w
+	local mode=$1 r=$2 tag=$1-$2 i env=() peers=() t0 t1 sent waits=0 w tr=()
 	case $mode in
 	plain) env=(env DSL_HELPER_HOLD=off) ;;
 	urgent0) env=(env DSL_HELPER_URGENT_HOLD_MS=0) ;;
 	esac
+	[ -n "$trace" ] && tr=(env DSL_HELPER_TRACE="$trace/$tag-s.trace")
 	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
 	DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-s/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-s/run"
-	dsh_in s "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
+	dsh_in s "${env[@]}" "${tr[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
 		--mount "$DSH_TMP/$tag-s/view" --cache "$DSH_TMP/$tag-s/cache" --run-dir "$DSH_TMP/$tag-s/run" \
 		--seed --listen $NET.10 --port 7000 >/dev/null 2>&1 || return 1
 	# Each node dials the seeder and up to 8 others (as dsl_roles gives).
@@ -101,7 +119,8 @@ one() {
 		done
 		mkdir -p "$DSH_TMP/$tag-d$i/view" "$DSH_TMP/$tag-d$i/cache"
 		DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-d$i/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-d$i/run"
-		( dsh_in "d$i" "${env[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
+		[ -n "$trace" ] && tr=(env DSL_HELPER_TRACE="$trace/$tag-d$i.trace")
+		( dsh_in "d$i" "${env[@]}" "${tr[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
 			--mount "$DSH_TMP/$tag-d$i/view" --cache "$DSH_TMP/$tag-d$i/cache" \
 			--run-dir "$DSH_TMP/$tag-d$i/run" --listen $NET.$((10 + i)) --port 7000 \
 			--share "$((i - 1))/$nodes" "${peers[@]}" >/dev/null 2>&1 &&
@@ -121,6 +140,8 @@ one() {
 	for i in $(seq 1 "$nodes"); do
 		w=$(dsh_status "$tag-d$i" reads.on_demand_waits); waits=$((waits + w))
 		cat "$DSH_TMP/$tag-d$i.lat" >> "$DSH_TMP/lat.$mode"
+		[ -z "$trace" ] || [ ! -f "$DSH_TMP/$tag-d$i.lat.reads" ] ||
+			cp "$DSH_TMP/$tag-d$i.lat.reads" "$trace/$tag-d$i.reads"
 	done
 	awk -v m="$mode" -v a="$t0" -v b="$t1" -v s="$sent" -v S="$setbytes" -v w="$waits" -v n="$nodes" \
 		'BEGIN { printf "%s %.3f %.3f %.1f\n", m, b - a, s / S, w / n }' >> "$DSH_TMP/res"
@@ -152,3 +173,9 @@ print("%-6s %12.2f %14.2f %12.1f %8.1f ms %7.1f ms %7.0f ms" % (sys.argv[3],
 PY
 done
 echo "uptime: $(uptime)"
+if [ -n "$trace" ]; then
+	for m in $modes; do
+		echo; echo "where the reads of $m slower than 300 ms waited (urgent_phases.py, round 1):"
+		python3 "$here/urgent_phases.py" --threshold 300 "$trace" "$m-1"
+	done
+fi
