@@ -30,8 +30,9 @@
 # --piece-size: the set's (dsl create --piece-size; "auto": what dsl create
 # picks for it, 16 KiB for the default set), 256K unless given.
 # --trace DIR: every helper logs its piece traffic (DSL_HELPER_TRACE,
-# helper/dsh_trace.h) and every reader its reads into DIR, and
-# urgent_phases.py prints where the slow reads' time went.
+# helper/dsh_trace.h) and every reader its reads into DIR (its *.trace and
+# *.reads from before are removed), and urgent_phases.py prints where the
+# slow reads' time went.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
@@ -49,7 +50,7 @@ while [ $# -gt 0 ]; do
 	--no-reads) reads=0; shift ;;
 	--piece-size) psize=$2; shift 2 ;;
 	--trace) trace=$2; shift 2 ;;
-	-h|--help) sed -n '2,34p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
 	*) echo "urgent.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
