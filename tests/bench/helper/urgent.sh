@@ -156,7 +156,9 @@ for r in $(seq 1 "$rounds"); do
 	for m in $order; do
 		one "$m" "$r" || exit 1
 	done
-	order="${order#* } ${order%% *}"   # rotated: each mode in each place
+	# rotated: each mode in each place (one mode alone: as it is; rotated,
+	# "hold" became "hold hold" and ran twice a round under one tag)
+	case $order in *" "*) order="${order#* } ${order%% *}" ;; esac
 done
 echo "rounds (mode, whole set s, file server/S, waits/node):"
 sed 's/^/  /' "$DSH_TMP/res"
