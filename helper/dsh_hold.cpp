@@ -52,7 +52,8 @@ dsh_holdback_req req_of(const lt::peer_request &r)
 	return dsh_holdback_req{static_cast<int>(r.piece), r.start, r.length};
 }
 
-/* A request that came in (Q) or a block that went out (S), if tracing. */
+/* A request that came in (Q) or a block that went out (S), if tracing:
+ * checked here, for the peer's address is a string made per call. */
 void trace_req(dsh_trace *t, char ev, const lt::peer_request &r, const lt::peer_connection_handle &pc)
 {
 	if (t)

@@ -46,15 +46,15 @@ void dsh_trace_ev(struct dsh_trace *t, char ev, int piece, int block, const char
 	if (!t)
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	if (block >= 0 && peer)
-		n = snprintf(line, sizeof(line), "%lld.%03ld %c %d %d %s\n",
-			     (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-			     ts.tv_nsec % 1000000 / 1000, ev, piece, block, peer);
-	else
-		n = snprintf(line, sizeof(line), "%lld.%03ld %c %d\n",
-			     (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-			     ts.tv_nsec % 1000000 / 1000, ev, piece);
-	if (n > 0 && n < (int)sizeof(line) && write(t->fd, line, (size_t)n) < 0) {
-		/* A full disk costs the trace, never the helper. */
+	n = snprintf(line, sizeof(line), "%lld.%03ld %c %d",
+		     (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		     ts.tv_nsec % 1000000 / 1000, ev, piece);
+	if (block >= 0 && peer && n > 0 && n < (int)sizeof(line))
+		n += snprintf(line + n, sizeof(line) - (size_t)n, " %d %s", block, peer);
+	if (n > 0 && n < (int)sizeof(line) - 1) {
+		line[n++] = '\n';
+		if (write(t->fd, line, (size_t)n) < 0) {
+			/* A full disk costs the trace, never the helper. */
+		}
 	}
 }

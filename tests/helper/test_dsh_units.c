@@ -132,7 +132,8 @@ static void *trace_writer(void *arg)
 
 START_TEST(trace_lines)
 {
-	char dir[] = "/tmp/dsh-trace.XXXXXX", path[256], link[256], line[256];
+	char dir[] = "/tmp/dsh-trace.XXXXXX";   /* mkdtemp(3) fills in the Xs */
+	char path[256], link[256], line[256];
 	struct dsl_err e;
 	struct dsh_trace *t;
 	pthread_t th;
