@@ -116,9 +116,13 @@ mkdir -p "$dir/munge-sock"
 chown munge: "$dir/munge-sock"
 chmod 0755 "$dir/munge-sock"
 sock=$dir/munge-sock/munge.socket
+# One munged serves every slurmd, slurmstepd and client of the cluster; with
+# 300 nodes its default 2 (or 4) threads refused connections under load
+# ("Resource temporarily unavailable ... restart with --num-threads=10", seen
+# in big-job.test's 300-node job), so it gets the 10 munge itself suggests.
 runuser -u munge -- /usr/sbin/munged --socket="$sock" --key-file="$dir/munge/munge.key" \
 	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-	--seed-file="$dir/munge/munged.seed" --num-threads=4 \
+	--seed-file="$dir/munge/munged.seed" --num-threads=10 \
 	|| fail "munged did not start (see $dir/munge/munged.log)"
 munge --socket="$sock" -n | unmunge --socket="$sock" >/dev/null \
 	|| fail "munge credential round trip failed"
