@@ -67,11 +67,6 @@ enum { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 /* Bytes in flight per connection (see cluster_settings). */
 #define DSL_MAX_REQUESTS 32          /* 16 KiB blocks requested from one peer */
-/* libtorrent's tick: 50 ms while reads may wait for pieces, its default 500
- * ms after.  A complete helper with 64 peers spent 3% of a core at 50 ms
- * (measured, scale benchmark: 65 of them filled the 2-core machine). */
-#define DSL_URGENT_TICK_MS 50
-#define DSL_IDLE_TICK_MS 500
 #define DSL_SEND_BUFFER (256 * 1024) /* what a peer queues for sending */
 /* Connections per node, whatever the job's size.  Each one costs a private
  * swarm's MSE handshake (two 768-bit modular exponentiations a side in
@@ -159,10 +154,13 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_int(lt::settings_pack::alert_queue_size, 100000);
 	p.set_int(lt::settings_pack::file_pool_size, 500);
 	p.set_int(lt::settings_pack::aio_threads, 8);
-	/* The deadline scheduler runs on the tick: a short tick lets an urgent
-	 * piece be requested within tens of milliseconds, not half a second.
-	 * Only a downloader still missing pieces has urgent ones. */
-	p.set_int(lt::settings_pack::tick_interval, seeder ? DSL_IDLE_TICK_MS : DSL_URGENT_TICK_MS);
+	/* libtorrent's tick stays at its 500 ms.  A shorter one does not
+	 * bring urgent pieces sooner: in 2.0.8 a tick below the second only
+	 * refills rate-limit quotas and ticks uTP; the deadline pass
+	 * (request_time_critical_pieces) is in the once-a-second part.  A
+	 * 50 ms tick, used before, measured the same whole-set times and read
+	 * latencies (README, dsl-helper's section) and cost a complete helper
+	 * with 64 peers 3% of a core. */
 	p.set_bool(lt::settings_pack::announce_to_all_trackers, true);
 	p.set_bool(lt::settings_pack::announce_to_all_tiers, true);
 	p.set_bool(lt::settings_pack::allow_multiple_connections_per_ip, true);
@@ -332,7 +330,6 @@ struct dsh_session {
 
 			clock_gettime(CLOCK_REALTIME, &ts);
 			complete_at = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-			idle.set_int(lt::settings_pack::tick_interval, DSL_IDLE_TICK_MS);
 			/* Nothing more to find: the nodes still missing pieces
 			 * find this one.  (Connections stay open once made,
 			 * cluster_settings: without this a complete node would
