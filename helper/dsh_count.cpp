@@ -49,6 +49,7 @@ public:
 			(size_t)(r.start / BLOCK);
 		if (r.start < 0 || b >= t_.got.size())
 			return false;
+		t_.c->traffic.fetch_add((uint64_t)r.length, std::memory_order_relaxed);
 		if (t_.got[b])
 			t_.c->redundant += (uint64_t)r.length;
 		else {
@@ -60,8 +61,10 @@ public:
 
 	void sent_payload(int bytes) override
 	{
-		if (bytes > 0)
+		if (bytes > 0) {
 			acc()->up += (uint64_t)bytes;
+			t_.c->traffic.fetch_add((uint64_t)bytes, std::memory_order_relaxed);
+		}
 	}
 
 private:

@@ -36,6 +36,10 @@ struct counts {
 	std::mutex mu;                   /* the map's shape (not the counters) */
 	std::map<std::string, std::unique_ptr<peer>> peers;   /* by IP */
 	std::atomic<uint64_t> redundant{0};   /* blocks received again */
+	/* Payload moved either way, all peers: the owner's tick compares it
+	 * with its last look to learn that bytes moved without asking
+	 * libtorrent (a seeder gets no piece alerts while it uploads). */
+	std::atomic<uint64_t> traffic{0};
 	peer *of(const std::string &ip);
 };
 

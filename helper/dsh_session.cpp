@@ -278,6 +278,7 @@ struct dsh_session {
 	bool moved = true;                 /* a piece or a peer came or went since the
 					      last tick (loop thread only) */
 	bool still = false;                /* the last statistics showed no traffic */
+	uint64_t traffic_seen = 0;         /* bytes->traffic at the last tick */
 
 	std::mutex mu;                     /* guards what follows */
 	std::map<std::string, peer_acc> acc;
@@ -625,10 +626,15 @@ struct dsh_session {
 	{
 		auto now = std::chrono::steady_clock::now();
 		/* The statistics cost two round trips to libtorrent's thread:
-		 * not asked again while nothing moves and the rates are zero. */
-		if (moved || !still)
+		 * not asked again while nothing moves and the rates are zero.
+		 * Bytes moving count as a move: a seeder's upload brings no
+		 * alert, and its rates read zero right after its peers
+		 * connected, which froze its statistics for the whole job. */
+		uint64_t traffic = bytes->traffic.load(std::memory_order_relaxed);
+		if (moved || !still || traffic != traffic_seen)
 			update_stats();
 		moved = false;
+		traffic_seen = traffic;
 		if (now >= next_peers && !peers.empty() && ndone < npieces) {
 			reconnect_peers();
 			next_peers = now + std::chrono::seconds(DSL_REDIAL_S);
@@ -1091,8 +1097,9 @@ extern "C" int dsh_session_get_stats(struct dsh_session *s, struct dsh_session_s
 	st->state_checking = s->st.state == lt::torrent_status::checking_files ||
 		s->st.state == lt::torrent_status::checking_resume_data;
 	/* received = first copies by sender kind + copies that came again,
-	 * so the three counters always add up (dsh_count.hpp). */
-	st->up_bytes = (uint64_t)s->st.total_payload_upload;
+	 * so the three counters always add up (dsh_count.hpp); sent = the
+	 * sum over peers, as current as the counters, not as the last
+	 * statistics. */
 	st->redundant = s->bytes->redundant.load();
 	st->down_rate = s->st.download_payload_rate;
 	st->up_rate = s->st.upload_payload_rate;
@@ -1121,6 +1128,7 @@ extern "C" int dsh_session_get_stats(struct dsh_session *s, struct dsh_session_s
 			p.down_bytes = b->second->down.load();
 			p.up_bytes = b->second->up.load();
 		}
+		st->up_bytes += p.up_bytes;
 		if (p.seed)
 			st->from_seeds += p.down_bytes;
 		else

@@ -3,7 +3,8 @@
 # seeder behind a 20 Mbit/s link and four downloaders dialling it and each
 # other, three swarms in turn:
 #  1. nobody reads: the seeder holds back requests for pieces another node
-#     has or is being sent, and sends the set about once (at most 1.5x:
+#     has or is being sent, and sends the set about once (its status shows
+#     at least 1x, the only source, and at most 1.5x:
 #     measured 1.03-1.42x; without the hold-back the same swarm sends 1.9-2.2x,
 #     case 3);
 #  2. every node reads every file right after its mount, in the same order
@@ -75,6 +76,12 @@ swarm() {
 	MARKS=$(dsh_status "$tag-s" hold.urgent_marked)
 	RATIO=$(awk -v a="$SENT" -v b="$SETB" 'BEGIN { printf "%.2f", a / b }')
 	say "$tag: the seeder sent ${RATIO}x the set; held $HELD requests; $MARKS urgent marks"
+	# The seeder is the swarm's only source: its status must show at least
+	# the set sent (it once showed 0.16x, its counters frozen at the first
+	# peers' connect).  Read right after the last node completed.
+	awk -v r="$RATIO" 'BEGIN { exit !(r >= 0.99) }' &&
+		pass "$tag: the seeder's status counts the set sent at least once (${RATIO}x)" ||
+		fail "$tag: the seeder's status says ${RATIO}x the set sent, but every byte came from it"
 	for i in 1 2 3 4 s; do
 		local n=$tag-d$i
 		[ "$i" = s ] && n=$tag-s
