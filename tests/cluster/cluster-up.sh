@@ -66,9 +66,9 @@ fi
 if [ "$(id -u)" != 0 ]; then
 	echo "cluster-up: must run as root (namespaces, mounts, /etc/hosts)" >&2; exit 2
 fi
-for b in munged slurmctld slurmd ip unshare runuser; do
+for b in munged slurmctld slurmd ip unshare runuser cc; do
 	command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || {
-		echo "cluster-up: $b not found (apt-get install slurmctld slurmd slurm-client munge iproute2)" >&2
+		echo "cluster-up: $b not found (apt-get install slurmctld slurmd slurm-client munge iproute2 gcc)" >&2
 		exit 2; }
 done
 if [ -e "$DSL_CLUSTER_DIR/up" ]; then
@@ -105,27 +105,9 @@ if ! id -u "$DSL_CLUSTER_USER" >/dev/null 2>&1; then
 	touch "$dir/created-user"
 fi
 
-# --- munge: a key and a socket of this cluster's own -------------------------
-# Its own socket (AuthInfo=socket=) so it neither needs nor disturbs the
-# machine's munged, and it is reachable from every namespace (a path socket).
-dd if=/dev/urandom of="$dir/munge/munge.key" bs=1024 count=1 status=none
-chown -R munge: "$dir/munge"
-chmod 0700 "$dir/munge"
-chmod 0400 "$dir/munge/munge.key"
-mkdir -p "$dir/munge-sock"
-chown munge: "$dir/munge-sock"
-chmod 0755 "$dir/munge-sock"
+# --- munge: a key and a socket of this cluster's own (munge-up.sh) ----------
+"$here/munge-up.sh" "$dir" || fail "munged did not start"
 sock=$dir/munge-sock/munge.socket
-# One munged serves every slurmd, slurmstepd and client of the cluster; with
-# 300 nodes its default 2 (or 4) threads refused connections under load
-# ("Resource temporarily unavailable ... restart with --num-threads=10", seen
-# in big-job.test's 300-node job), so it gets the 10 munge itself suggests.
-runuser -u munge -- /usr/sbin/munged --socket="$sock" --key-file="$dir/munge/munge.key" \
-	--pid-file="$dir/munge/munged.pid" --log-file="$dir/munge/munged.log" \
-	--seed-file="$dir/munge/munged.seed" --num-threads=10 \
-	|| fail "munged did not start (see $dir/munge/munged.log)"
-munge --socket="$sock" -n | unmunge --socket="$sock" >/dev/null \
-	|| fail "munge credential round trip failed"
 
 # --- network: a bridge, one namespace + veth per node ------------------------
 # shape_link DEV [NETNS]: one link of rate $shape, two classes sharing it.
