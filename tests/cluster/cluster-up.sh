@@ -66,9 +66,9 @@ fi
 if [ "$(id -u)" != 0 ]; then
 	echo "cluster-up: must run as root (namespaces, mounts, /etc/hosts)" >&2; exit 2
 fi
-for b in munged slurmctld slurmd ip unshare runuser cc; do
+for b in munged slurmctld slurmd ip unshare runuser; do
 	command -v "$b" >/dev/null 2>&1 || [ -x "/usr/sbin/$b" ] || {
-		echo "cluster-up: $b not found (apt-get install slurmctld slurmd slurm-client munge iproute2 gcc)" >&2
+		echo "cluster-up: $b not found (apt-get install slurmctld slurmd slurm-client munge iproute2)" >&2
 		exit 2; }
 done
 if [ -e "$DSL_CLUSTER_DIR/up" ]; then
