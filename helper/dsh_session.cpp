@@ -93,7 +93,8 @@ static_assert(DSH_STARVE_MS < DSL_PIECE_TIMEOUT_S * 1000, "a held peer must not 
  * limited, no discovery beyond the tracker and the given peers, short
  * time-outs so a dead peer is dropped quickly. */
 lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
-				    const std::string &peer_id, bool deep_queues, bool trace)
+				    const std::string &peer_id, bool deep_queues, bool trace,
+				    int utp_delay_ms)
 {
 	lt::settings_pack p = lt::high_performance_seed();
 	/* 20 bytes: libtorrent uses it as the whole peer id */
@@ -111,6 +112,16 @@ lt::settings_pack cluster_settings(const std::string &iface, bool seeder,
 	p.set_bool(lt::settings_pack::enable_ip_notifier, false);
 	p.set_bool(lt::settings_pack::enable_incoming_utp, false);
 	p.set_bool(lt::settings_pack::enable_outgoing_utp, false);
+	if (utp_delay_ms > 0) {
+		/* uTP only, LEDBAT keeping the queue at the bottleneck near
+		 * utp_delay_ms: for the benchmark that asks what a separate
+		 * lane for urgent pieces would see (tests/bench/helper/urgent.sh
+		 * mode utp); not the default, measured no better for reads. */
+		p.set_bool(lt::settings_pack::enable_incoming_utp, true);
+		p.set_bool(lt::settings_pack::enable_outgoing_utp, true);
+		p.set_bool(lt::settings_pack::enable_outgoing_tcp, false);
+		p.set_int(lt::settings_pack::utp_target_delay, utp_delay_ms);
+	}
 	p.set_int(lt::settings_pack::in_enc_policy, lt::settings_pack::pe_disabled);
 	p.set_int(lt::settings_pack::out_enc_policy, lt::settings_pack::pe_disabled);
 	p.set_int(lt::settings_pack::unchoke_slots_limit, -1);
@@ -850,9 +861,16 @@ int start_impl(dsh_session *s, const struct dsh_session_opts *o, struct dsl_err 
 	/* DSL_HELPER_QUEUES=deep: libtorrent's deep queues, only for the
 	 * benchmark that compares both. */
 	const char *q = getenv("DSL_HELPER_QUEUES");
+	/* DSL_HELPER_UTP_DELAY_MS=MS (1..1000): the swarm on uTP, benchmark
+	 * only, as above. */
+	const char *utp = getenv("DSL_HELPER_UTP_DELAY_MS");
+	long utp_delay = 0;
+	if (utp && dsl_parse_long(utp, 1, 1000, &utp_delay) < 0)
+		utp_delay = 0;
 	s->make_peer_id();
 	lt::session_params sp(cluster_settings(iface, s->seeding, s->peer_id,
-						q && !strcmp(q, "deep"), s->trace != nullptr));
+						q && !strcmp(q, "deep"), s->trace != nullptr,
+						(int)utp_delay));
 	if (o->strict_priority)
 		/* libtorrent picks its first 4 pieces at random, whatever their
 		 * priority, and then finishes them first: measured, 5 random

@@ -10,10 +10,17 @@
 #           node is being sent is held until that node announces it, one for
 #           a piece another node has for DSH_URGENT_HOLD_MS
 #           (helper/dsh_holdback.h), for that node to pass it on
+#   utp     hold, the swarm on uTP (DSL_HELPER_UTP_DELAY_MS=25: LEDBAT keeps
+#           the queue at each node's link near 25 ms); not in the default
+#           modes
+#   bbr, cubic  hold, every node's TCP with that congestion control (the
+#           namespaces' net.ipv4.tcp_congestion_control; the other modes
+#           keep what a new namespace gets, printed at the start); not in
+#           the default modes
 #
 #   sudo tests/bench/helper/urgent.sh [--build DIR] [--nodes N] [--rate R]
 #        [--files F] [--file-kib K] [--gap-ms G] [--rounds R] [--no-reads]
-#        [--piece-size P] [--trace DIR]
+#        [--piece-size P] [--trace DIR] [--probe]
 #   DSH_URGENT_MODES="urgent0 hold": only those modes (rotated each round)
 #
 # One seeder and N downloaders in network namespaces, each sending at R
@@ -33,11 +40,15 @@
 # helper/dsh_trace.h) and every reader its reads into DIR (its *.trace and
 # *.reads from before are removed), and urgent_phases.py prints where the
 # slow reads' time went.
+# --probe: what a separate connection for urgent pieces would see
+# (lane_probe.py): during each round d1 asks d2 for 16 KiB every 30 ms on
+# one TCP connection, d3 asks d4 on a new connection each time; printed per
+# mode over the answers given while the answering node sent at >= 90% of R.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
 build=${DSL_BUILD_DIR:-$src/build}
-nodes=16 rate=20mbit nfiles=200 kib=128 gap=20 rounds=3 reads=1 psize=256K trace=
+nodes=16 rate=20mbit nfiles=200 kib=128 gap=20 rounds=3 reads=1 psize=256K trace= probe=0
 while [ $# -gt 0 ]; do
 	case $1 in
 	--build) build=$2; shift 2 ;;
@@ -50,7 +61,8 @@ while [ $# -gt 0 ]; do
 	--no-reads) reads=0; shift ;;
 	--piece-size) psize=$2; shift 2 ;;
 	--trace) trace=$2; shift 2 ;;
-	-h|--help) sed -n '2,35p' "$0"; exit 0 ;;
+	--probe) probe=1; shift ;;
+	-h|--help) sed -n '2,48p' "$0"; exit 0 ;;
 	*) echo "urgent.sh: unknown argument: $1 (try --help)" >&2; exit 2 ;;
 	esac
 done
@@ -58,6 +70,7 @@ for v in "$nodes" "$nfiles" "$kib" "$rounds"; do
 	case $v in ''|*[!0-9]*|0) echo "urgent.sh: '$v': not a positive whole number" >&2; exit 2 ;; esac
 done
 [ "$nodes" -le 60 ] || { echo "urgent.sh: at most 60 nodes" >&2; exit 2; }
+[ "$probe" = 0 ] || [ "$nodes" -ge 4 ] || { echo "urgent.sh: --probe needs 4 nodes or more" >&2; exit 2; }
 if [ -n "$trace" ]; then
 	mkdir -p "$trace" && trace=$(cd "$trace" && pwd) || { echo "urgent.sh: --trace $trace: cannot create" >&2; exit 2; }
 	rm -f "$trace"/*.trace "$trace"/*.reads
@@ -77,7 +90,9 @@ pbytes=$("$DSL_TOOL" --registry "$DSH_TMP/reg" show uset 2>/dev/null | awk '/^pi
 setbytes=$(du -sb --apparent-size "$DSH_TMP/set" | cut -f1)
 dsh_node s 10 "$rate" || exit 1
 for i in $(seq 1 "$nodes"); do dsh_node "d$i" $((10 + i)) "$rate" || exit 1; done
+ccdefault=$(ip netns exec "$DSH_P-s" cat /proc/sys/net/ipv4/tcp_congestion_control)
 echo "uptime: $(uptime)"
+echo "TCP congestion control of a new namespace: $ccdefault"
 echo "set: $nfiles files of $kib KiB ($setbytes B), ${pbytes:-?} KiB pieces; 1 seeder, $nodes downloaders at $rate; reads ${gap} ms apart; $rounds rounds"
 
 # Writes OUT (one latency in ms per line) and OUT.reads ("START_MS
@@ -103,13 +118,31 @@ one() {
 	case $mode in
 	plain) env=(env DSL_HELPER_HOLD=off) ;;
 	urgent0) env=(env DSL_HELPER_URGENT_HOLD_MS=0) ;;
+	utp) env=(env DSL_HELPER_UTP_DELAY_MS=25) ;;
 	esac
+	local cc=$ccdefault
+	case $mode in bbr|cubic) cc=$mode ;; esac
+	for i in s $(seq 1 "$nodes"); do
+		[ "$i" = s ] || i=d$i
+		ip netns exec "$DSH_P-$i" sh -c "echo $cc > /proc/sys/net/ipv4/tcp_congestion_control" ||
+			{ say "FAIL: $tag: cannot set $cc in $i"; return 1; }
+	done
 	[ -n "$trace" ] && tr=(env DSL_HELPER_TRACE="$trace/$tag-s.trace")
 	mkdir -p "$DSH_TMP/$tag-s/view" "$DSH_TMP/$tag-s/cache"
 	DSH_MOUNTS="$DSH_MOUNTS $DSH_TMP/$tag-s/view"; DSH_RUNDIRS="$DSH_RUNDIRS $DSH_TMP/$tag-s/run"
 	dsh_in s "${env[@]}" "${tr[@]}" timeout 30 "$DSL_HELPER" --desc "$DSH_DESC" --torrent "$DSH_TORRENT" \
 		--mount "$DSH_TMP/$tag-s/view" --cache "$DSH_TMP/$tag-s/cache" --run-dir "$DSH_TMP/$tag-s/run" \
 		--seed --listen $NET.10 --port 7000 >/dev/null 2>&1 || return 1
+	local probes= nodepids=
+	if [ "$probe" = 1 ]; then
+		dsh_bg d2 python3 "$here/lane_probe.py" serve $NET.12 7100; probes="$probes $DSH_BG_PID"
+		dsh_bg d4 python3 "$here/lane_probe.py" serve $NET.14 7100; probes="$probes $DSH_BG_PID"
+		sleep 0.3
+		dsh_bg d1 python3 "$here/lane_probe.py" ask $NET.12 7100 30 persistent "$DSH_TMP/$tag.probe-persistent"
+		probes="$probes $DSH_BG_PID"
+		dsh_bg d3 python3 "$here/lane_probe.py" ask $NET.14 7100 30 fresh "$DSH_TMP/$tag.probe-fresh"
+		probes="$probes $DSH_BG_PID"
+	fi
 	# Each node dials the seeder and up to 8 others (as dsl_roles gives).
 	t0=$(date +%s.%N)
 	for i in $(seq 1 "$nodes"); do
@@ -130,12 +163,19 @@ one() {
 		  else
 			echo 0 > "$DSH_TMP/$tag-d$i.lat"
 		  fi ) &
+		nodepids="$nodepids $!"
 	done
-	wait
+	wait $nodepids   # not the probes, which run until killed
 	for i in $(seq 1 "$nodes"); do
 		dsh_wait_complete "$tag-d$i" 600 || { say "FAIL: $tag: d$i not complete in 10 min"; return 1; }
 	done
 	t1=$(date +%s.%N)
+	if [ -n "$probes" ]; then
+		kill $probes 2>/dev/null
+		wait $probes 2>/dev/null
+		cat "$DSH_TMP/$tag.probe-persistent" >> "$DSH_TMP/probe.$mode.persistent"
+		cat "$DSH_TMP/$tag.probe-fresh" >> "$DSH_TMP/probe.$mode.fresh"
+	fi
 	sent=$(dsh_status "$tag-s" bytes.sent)
 	say "$tag: seeder held $(dsh_status "$tag-s" hold.held), rejected $(dsh_status "$tag-s" hold.rejected), urgent marks received $(dsh_status "$tag-s" hold.urgent_marked)"
 	for i in $(seq 1 "$nodes"); do
@@ -176,6 +216,26 @@ print("%-6s %12.2f %14.2f %12.1f %8.1f ms %7.1f ms %7.0f ms" % (sys.argv[3],
 PY
 done
 echo "uptime: $(uptime)"
+if [ "$probe" = 1 ]; then
+	echo; echo "a separate connection for one 16 KiB piece (lane_probe.py), answers while the answering node sent >= 90% of $rate:"
+	printf '%-6s %-10s %8s %8s %9s %9s %9s %9s\n' mode connection answers errors p50 p90 p99 max
+	for m in $modes; do
+		for c in persistent fresh; do
+			python3 - "$DSH_TMP/probe.$m.$c" "$m" "$c" "$rate" <<'PY'
+import re, sys
+path, mode, conn, rate = sys.argv[1:5]
+num, unit = re.fullmatch(r'([0-9.]+)([kmg]?)bit', rate.lower()).groups()
+full = float(num) * {'': 1, 'k': 1e3, 'm': 1e6, 'g': 1e9}[unit] / 8
+lines = [l.split() for l in open(path)] if __import__('os').path.exists(path) else []
+errs = sum(1 for l in lines if l and l[0] == 'err')
+lat = sorted(float(l[0]) for l in lines if l and l[0] != 'err' and float(l[1]) >= 0.9 * full)
+q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float('nan')
+print('%-6s %-10s %8d %8d %6.1f ms %6.1f ms %6.1f ms %6.1f ms' % (mode, conn, len(lat), errs,
+      q(0.5), q(0.9), q(0.99), lat[-1] if lat else float('nan')))
+PY
+		done
+	done
+fi
 if [ -n "$trace" ]; then
 	for m in $modes; do
 		echo; echo "where the reads of $m slower than 300 ms waited (urgent_phases.py, round 1):"
