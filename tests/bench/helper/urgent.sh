@@ -222,11 +222,11 @@ if [ "$probe" = 1 ]; then
 	for m in $modes; do
 		for c in persistent fresh; do
 			python3 - "$DSH_TMP/probe.$m.$c" "$m" "$c" "$rate" <<'PY'
-import re, sys
+import os, re, sys
 path, mode, conn, rate = sys.argv[1:5]
 num, unit = re.fullmatch(r'([0-9.]+)([kmg]?)bit', rate.lower()).groups()
 full = float(num) * {'': 1, 'k': 1e3, 'm': 1e6, 'g': 1e9}[unit] / 8
-lines = [l.split() for l in open(path)] if __import__('os').path.exists(path) else []
+lines = [l.split() for l in open(path)] if os.path.exists(path) else []
 errs = sum(1 for l in lines if l and l[0] == 'err')
 lat = sorted(float(l[0]) for l in lines if l and l[0] != 'err' and float(l[1]) >= 0.9 * full)
 q = lambda p: lat[min(len(lat) - 1, int(p * len(lat)))] if lat else float('nan')
