@@ -17,7 +17,10 @@
 # rotated every round.  Per variant: median over all tasks of the seconds
 # from srun's start until the task's imports were done, the imports' own
 # time, on-demand waits per node (reads the helper had to fetch first) and
-# their p99.  Prints `uptime` first and last (the machine is shared).
+# their p99.  Prints `uptime` first and last (the machine is shared), and
+# how the machine's CPUs spent the imports' time (from /proc/stat every
+# 100 ms: user, system, softirq, idle; the median over the tasks' import
+# windows, at job start per variant and warm over all).
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
 src=$(cd "$here/../../.." && pwd)
@@ -44,7 +47,9 @@ export DSL_CLUSTER_ID=${DSL_BENCH_CLUSTER_ID:-4}
 W=/var/tmp/dsl-profile-bench-$DSL_CLUSTER_ID
 DEBS=/var/tmp/dsl-bench-debs
 step() { printf '\n== %s\n' "$*" >&2; }
+sampler=
 cleanup() {
+	[ -z "$sampler" ] || kill "$sampler" 2>/dev/null
 	"$src/tests/cluster/cluster-down.sh" >/dev/null 2>&1 || true
 	rm -rf "$W"
 }
@@ -149,7 +154,7 @@ for s in ("scipy", "pyn"):
     r = json.load(open("%s/%s/status.json" % (sys.argv[3], s)))["reads"]
     waits += r["on_demand_waits"]
     p99 = max(p99, r["wait_latency_ms"]["p99"])
-first.update(warm=warm["imports"], waits=waits, p99=p99)
+first.update(warm=warm["imports"], warm_done=warm["done"], waits=waits, p99=p99)
 print("TASK " + json.dumps(first))
 PY
 EOF2
@@ -168,6 +173,25 @@ variant() { # NAME: set the configuration and the orders for it
 }
 
 : > "$W/results"
+# The machine's CPU time by kind every 100 ms: "TIME user system softirq
+# idle" in jiffies since the sample before (nice counted as user, iowait
+# as idle, irq as softirq).
+python3 - "$W/cpu" <<'PY' &
+import sys, time
+prev = None
+with open(sys.argv[1], "w") as out:
+    for _ in range(36000):   # one hour; killed at the end long before
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:8]]
+        now = time.time()
+        cur = (v[0] + v[1], v[2], v[5] + v[6], v[3] + v[4])
+        if prev:
+            out.write("%.3f %d %d %d %d\n" % ((now,) + tuple(c - p for c, p in zip(cur, prev))))
+            out.flush()
+        prev = cur
+        time.sleep(0.1)
+PY
+sampler=$!
 variants="lazy lazy+order all"
 for r in $(seq 1 "$rounds"); do
 	for v in $variants; do
@@ -185,9 +209,10 @@ done
 
 echo
 echo "set sizes: scipy $(du -sh --apparent-size "$W/scipy" | cut -f1), pyn $(du -sh --apparent-size "$P" | cut -f1) ($nmod modules); $nodes nodes, links $shape, 1 seeder, $rounds rounds"
-python3 - "$W/results" <<'PY'
+python3 - "$W/results" "$W/cpu" <<'PY'
 import json, statistics as st, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
+cpu = [[float(x) for x in l.split()] for l in open(sys.argv[2]) if len(l.split()) == 5]
 med = lambda xs: st.median(xs) if xs else float("nan")
 print("%-11s %6s %14s %11s %11s %13s %11s" % ("variant", "tasks", "srun->done s", "imports s", "warm s",
       "waits/node", "wait p99 ms"))
@@ -209,5 +234,19 @@ print("  on-demand waits drop >= 10x: %.1f -> %.1f per node (%.1fx): %s" %
        "met" if lp["waits"] * 10 <= lo["waits"] else "NOT met"))
 print("  imports at job start within 1.5x of warm: %.2f s vs %.2f s (%.2fx): %s" %
       (lp["imp"], lp["warm"], lp["imp"] / lp["warm"], "met" if lp["imp"] <= 1.5 * lp["warm"] else "NOT met"))
+
+def shares(a, b):   # the CPUs' time in [a, b] by kind, fractions
+    t = [sum(c[k] for c in cpu if a <= c[0] <= b + 0.1) for k in (1, 2, 3, 4)]
+    return [x / sum(t) for x in t] if sum(t) else None
+print("\nthe CPUs during the imports (median over the tasks' windows; %d samples of 100 ms):" % len(cpu))
+print("%-22s %7s %7s %8s %7s" % ("imports", "user", "system", "softirq", "idle"))
+windows = [("at job start: " + v, [(r["done"] - r["imports"], r["done"]) for r in rows if r["variant"] == v])
+           for v in ("lazy", "lazy+order", "all")]
+windows.append(("warm (all variants)", [(r["warm_done"] - r["warm"], r["warm_done"]) for r in rows]))
+for name, ws in windows:
+    sh = [x for x in (shares(a, b) for a, b in ws) if x]
+    if sh:
+        print("%-22s %6.0f%% %6.0f%% %7.0f%% %6.0f%%" % ((name,) + tuple(100 * st.median(x[k] for x in sh)
+                                                              for k in range(4))))
 PY
 echo "uptime at end: $(uptime)"
